@@ -1,0 +1,245 @@
+"""evaluate(spec, state, now) -> Report: the pure heart of the checker.
+
+No I/O and no clock: `now` is a parameter, so every verdict can be reproduced from a snapshot.
+Data that could not be read is never guessed: a rule runs only when everything it needs was
+read completely, and the schedule is reported `unknown` with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from checker.match import matching_schedules
+from checker.model import (
+    Declaration,
+    FailOn,
+    Finding,
+    Location,
+    Missing,
+    ProjectState,
+    Report,
+    Schedule,
+    ScheduleResult,
+    Severity,
+    SeveritySetting,
+    Spec,
+)
+from checker.policy import (
+    apply_budgets,
+    apply_waivers,
+    counts_towards_exit,
+    effective_severity,
+)
+from checker.rules import DECLARATION_RULES, FLEET_RULES
+from checker.rules.base import Data, DeclarationContext, FleetContext, FleetHit, FleetRule, Rule
+from checker.rules.coverage import covered_indexes
+from checker.timeline import build_timeline
+
+ALL_DATA: frozenset[Data] = frozenset({"indexes", "schedules", "history", "backups"})
+# What becomes unusable when one kind of data is missing: everything read after it.
+_LOST_WITH: Mapping[Data, frozenset[Data]] = {
+    "indexes": ALL_DATA,
+    "schedules": frozenset({"schedules", "history", "backups"}),
+    "history": frozenset({"history", "backups"}),
+    "backups": frozenset({"backups"}),
+}
+_NOT_FETCHED = Missing("not fetched")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One declaration's view of the state: what was read, what is missing and why."""
+
+    context: DeclarationContext
+    available: frozenset[Data]
+    problems: tuple[str, ...]
+
+
+class _Gaps:
+    """Collects what could not be read, and so which data no rule may rely on."""
+
+    def __init__(self) -> None:
+        self.lost: set[Data] = set()
+        self.problems: list[str] = []
+
+    def take(self, kind: Data, value: T | Missing | None) -> T | None:
+        """`value` itself, or None after recording it as missing."""
+        if isinstance(value, Missing) or value is None:
+            gap = value or _NOT_FETCHED
+            self.lost.update(_LOST_WITH[kind])
+            self.problems.append(gap.reason)
+            return None
+        return value
+
+
+def _read_declaration(decl: Declaration, state: ProjectState, now: datetime) -> _Reading:
+    gaps = _Gaps()
+    indexes = gaps.take("indexes", state.indexes)
+    index_exists = indexes is not None and decl.index in indexes
+    matches: tuple[Schedule, ...] = ()
+    runs, backups = None, None
+    if index_exists:
+        schedules = gaps.take("schedules", state.schedules.get(decl.index))
+        matches = matching_schedules(decl, schedules) if schedules is not None else ()
+        if decl.enabled and len(matches) == 1:
+            runs = gaps.take("history", state.history.get(matches[0].schedule_id))
+            backups = gaps.take("backups", state.backups.get(decl.index))
+    timeline = build_timeline(decl, matches[0], runs, now) if runs is not None else None
+    context = DeclarationContext(decl, now, index_exists, matches, runs, timeline, backups)
+    return _Reading(context, ALL_DATA - gaps.lost, tuple(gaps.problems))
+
+
+def _runnable(rule: Rule, decl: Declaration, available: frozenset[Data]) -> bool:
+    return (decl.enabled or rule.for_disabled) and rule.needs <= available
+
+
+def _schedule_label(context: DeclarationContext) -> str:
+    decl, schedule = context.decl, context.schedule
+    if decl.name is not None:
+        return decl.name
+    return schedule.name if schedule is not None else (decl.id or "")
+
+
+def _declaration_findings(reading: _Reading) -> list[Finding]:
+    ctx = reading.context
+    decl, schedule = ctx.decl, ctx.schedule
+    findings = []
+    for rule in DECLARATION_RULES.values():
+        severity = effective_severity(rule.id, rule.default_severity, decl.severity)
+        if severity == "off" or not _runnable(rule, decl, reading.available):
+            continue
+        for hit in rule.check(ctx):
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    severity=severity,
+                    index=decl.index,
+                    schedule=_schedule_label(ctx),
+                    schedule_id=schedule.schedule_id if schedule else None,
+                    at=hit.at,
+                    message=hit.message,
+                    location=hit.location or decl.location,
+                    details=hit.details,
+                )
+            )
+    return apply_budgets(apply_waivers(findings, decl.waivers, ctx.now), decl.tolerate)
+
+
+def _status(findings: Iterable[Finding], unknown: bool, fail_on: FailOn) -> str:
+    if unknown:
+        return "unknown"
+    return "fail" if any(counts_towards_exit(f, fail_on) for f in findings) else "pass"
+
+
+def _declaration_result(
+    reading: _Reading, findings: list[Finding], fail_on: FailOn
+) -> ScheduleResult:
+    ctx = reading.context
+    schedule = ctx.schedule
+    return ScheduleResult(
+        index=ctx.decl.index,
+        name=_schedule_label(ctx),
+        schedule_id=schedule.schedule_id if schedule else None,
+        status=_status(findings, bool(reading.problems), fail_on),  # type: ignore[arg-type]
+        last_success=ctx.timeline.last_success if ctx.timeline else None,
+        error="; ".join(reading.problems) or None,
+        location=ctx.decl.location,
+    )
+
+
+# --------------------------------------------------------------------------- fleet
+
+
+def _fleet_location(spec: Spec, index: str) -> Location | None:
+    """Anchor a fleet finding at the index's first declaration, else at `coverage`."""
+    declared = next((d.location for d in spec.schedules if d.index == index), None)
+    return declared or (spec.coverage.location if spec.coverage else None)
+
+
+def _fleet_severity(rule: FleetRule, spec: Spec) -> SeveritySetting:
+    start: Severity = rule.default_severity
+    if rule.id == "schedule-unmanaged" and spec.coverage is not None:
+        return effective_severity(
+            rule.id, start, {rule.id: spec.coverage.unmanaged}, spec.default_severity
+        )
+    return effective_severity(rule.id, start, spec.default_severity)
+
+
+def _fleet_finding(rule: FleetRule, severity: Severity, hit: FleetHit, spec: Spec) -> Finding:
+    schedule = hit.schedule
+    return Finding(
+        rule=rule.id,
+        severity=severity,
+        index=hit.index,
+        schedule=schedule.name if schedule else None,
+        schedule_id=schedule.schedule_id if schedule else None,
+        at=None,
+        message=hit.message,
+        location=_fleet_location(spec, hit.index),
+    )
+
+
+def _readable_schedules(state: ProjectState) -> dict[str, tuple[Schedule, ...]]:
+    return {k: v for k, v in state.schedules.items() if not isinstance(v, Missing)}
+
+
+def _fleet_findings(spec: Spec, state: ProjectState, claimed: frozenset[str]) -> list[Finding]:
+    if isinstance(state.indexes, Missing):
+        return []
+    ctx = FleetContext(spec, state.indexes, _readable_schedules(state), claimed)
+    findings = []
+    for rule in FLEET_RULES.values():
+        severity = _fleet_severity(rule, spec)
+        if severity != "off":
+            findings += [_fleet_finding(rule, severity, hit, spec) for hit in rule.check(ctx)]
+    return findings
+
+
+def _coverage_unknowns(spec: Spec, state: ProjectState) -> list[ScheduleResult]:
+    """Rows for what only coverage makes relevant and could not be read (RULES.md)."""
+    if spec.coverage is None:
+        return []
+    if isinstance(state.indexes, Missing):
+        return [_unknown_row(glob, state.indexes.reason) for glob in spec.coverage.indexes]
+    declared = {d.index for d in spec.schedules}
+    rows = []
+    for index in sorted(covered_indexes(spec, state.indexes) - declared):
+        listing = state.schedules.get(index, _NOT_FETCHED)
+        if isinstance(listing, Missing):
+            rows.append(_unknown_row(index, listing.reason))
+    return rows
+
+
+def _unknown_row(index: str, reason: str) -> ScheduleResult:
+    return ScheduleResult(index, None, None, "unknown", None, reason)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def exit_code_for(
+    schedules: Iterable[ScheduleResult], findings: Iterable[Finding], fail_on: FailOn
+) -> int:
+    """3 when anything is unknown, else 1 when a finding counts, else 0 (CONTRACT.md)."""
+    if any(s.status == "unknown" for s in schedules):
+        return 3
+    return 1 if any(counts_towards_exit(f, fail_on) for f in findings) else 0
+
+
+def evaluate(spec: Spec, state: ProjectState, now: datetime, fail_on: FailOn = "error") -> Report:
+    readings = [_read_declaration(decl, state, now) for decl in spec.schedules]
+    per_declaration = [_declaration_findings(r) for r in readings]
+    results = [
+        _declaration_result(r, f, fail_on) for r, f in zip(readings, per_declaration, strict=True)
+    ]
+    claimed = frozenset(s.schedule_id for r in readings for s in r.context.matches)
+    findings = [f for group in per_declaration for f in group] + _fleet_findings(
+        spec, state, claimed
+    )
+    rows = tuple(results + _coverage_unknowns(spec, state))
+    ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
+    return Report(now, spec.path, fail_on, exit_code_for(rows, ordered, fail_on), rows, ordered)

@@ -1,0 +1,254 @@
+"""The frozen values that flow between the stages: Spec -> ProjectState -> Report.
+
+No stage passes a raw dict to the next one. Every datetime here is timezone-aware UTC;
+every duration is a `timedelta`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Literal
+
+Frequency = Literal["daily", "weekly", "monthly"]
+FREQUENCIES: tuple[Frequency, ...] = ("daily", "weekly", "monthly")
+
+Severity = Literal["error", "warning", "notice"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "notice")  # highest first
+SeveritySetting = Literal["error", "warning", "notice", "off"]
+SEVERITY_SETTINGS: tuple[SeveritySetting, ...] = ("error", "warning", "notice", "off")
+FailOn = Literal["error", "warning", "notice", "never"]
+
+DEFAULT_API_KEY_ENV = "PINECONE_API_KEY"
+DEFAULT_API_VERSION = "2026-07"
+SUPPORTED_API_VERSIONS = ("2026-07", "unstable")
+
+
+def severity_rank(severity: Severity) -> int:
+    """0 for error, 1 for warning, 2 for notice: lower is more severe."""
+    return SEVERITIES.index(severity)
+
+
+# --------------------------------------------------------------------------- spec
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    reason: str
+    expires: datetime
+    start: datetime | None  # spec key `from`
+    until: datetime | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Retention:
+    expire_after_days: int
+    min_ready: int | None = None
+    restore_window: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One entry of `schedules:`, with every default from `defaults:` already merged in."""
+
+    index: str
+    name: str | None  # None only when `id` is given
+    id: str | None
+    frequency: Frequency
+    enabled: bool
+    retention: Retention
+    lookback: timedelta
+    grace: timedelta
+    max_run_duration: timedelta
+    max_age: timedelta | None
+    max_gap: timedelta | None
+    max_shrink: int  # whole percent, 1..100
+    tolerate: Mapping[str, int]
+    severity: Mapping[str, SeveritySetting]  # defaults.severity merged with the schedule's
+    waivers: tuple[Waiver, ...]
+    location: Location  # where the declaration starts (its `- index:` line)
+
+    @property
+    def label(self) -> str:
+        """How reports name this declaration before it is matched to a live schedule."""
+        return self.name if self.name is not None else (self.id or "")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    indexes: tuple[str, ...]  # fnmatch-style globs; never empty (an empty list means no coverage)
+    unmanaged: SeveritySetting  # default "warning"
+    location: Location
+
+
+@dataclass(frozen=True)
+class Spec:
+    path: str
+    api_key_env: str
+    api_version: str | None  # None: not set in the spec
+    default_severity: Mapping[str, SeveritySetting]  # for findings that belong to no declaration
+    coverage: Coverage | None
+    schedules: tuple[Declaration, ...]
+    location: Location = field(default_factory=lambda: Location("", 1, 1))
+
+
+# --------------------------------------------------------------------------- API state
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    schedulable: bool  # serverless (managed) or BYOC; pod indexes cannot have schedules
+
+
+@dataclass(frozen=True)
+class Schedule:
+    schedule_id: str
+    name: str
+    index: str
+    frequency: str  # as the API says; may be a value this tool does not know
+    retention_expire_after_days: int
+    enabled: bool
+    next_scheduled_run: datetime | None
+    created_at: datetime
+
+
+class StatusClass(Enum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    PENDING = "pending"
+    UNKNOWN = "unknown"
+
+
+_STATUS_CLASSES: Mapping[str, StatusClass] = {
+    "Ready": StatusClass.SUCCESS,
+    "InitializationFailed": StatusClass.FAILURE,
+    "Failed": StatusClass.FAILURE,
+    "Scheduled": StatusClass.PENDING,
+    "Initializing": StatusClass.PENDING,
+    "Pending": StatusClass.PENDING,
+}
+
+
+def status_class(status: str) -> StatusClass:
+    return _STATUS_CLASSES.get(status, StatusClass.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One row of a schedule's history, in the API's order (deduplicated, later page wins)."""
+
+    backup_id: str
+    name: str | None
+    status: str
+    created_at: datetime
+    scheduled_execution_at: datetime | None = None
+    name_time: datetime | None = None  # the timestamp suffix of `name`, when it has one
+    record_count: int | None = None
+    size_bytes: int | None = None
+
+    @property
+    def status_class(self) -> StatusClass:
+        return status_class(self.status)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Marks data that could not be read completely, with a one-line reason (no secret)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    """Everything the source read. A value that could not be read is a `Missing`.
+
+    Only what the spec needs is fetched, so a key absent from a mapping means "not asked for".
+    """
+
+    indexes: Mapping[str, Index] | Missing
+    schedules: Mapping[str, tuple[Schedule, ...] | Missing]  # by index name
+    history: Mapping[str, tuple[Run, ...] | Missing]  # by schedule id
+    backups: Mapping[str, frozenset[str] | Missing]  # backup ids that exist now, by index name
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    index: str
+    schedule: str | None
+    schedule_id: str | None
+    at: datetime | None
+    message: str
+    waived: bool = False
+    waiver_reason: str | None = None
+    location: Location | None = None
+    details: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, str]:
+        at = self.at.isoformat() if self.at is not None else ""
+        return (self.index, self.schedule or "", at, self.rule)
+
+
+ScheduleStatus = Literal["pass", "fail", "unknown"]
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    index: str
+    name: str | None
+    schedule_id: str | None
+    status: ScheduleStatus
+    last_success: datetime | None
+    error: str | None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    schedules: int
+    checked: int
+    unknown: int
+    error: int
+    warning: int
+    notice: int
+    waived: int
+
+
+@dataclass(frozen=True)
+class Report:
+    now: datetime
+    spec: str
+    fail_on: FailOn
+    exit_code: int
+    schedules: tuple[ScheduleResult, ...]
+    findings: tuple[Finding, ...]  # sorted by Finding.sort_key
+
+    @property
+    def summary(self) -> Summary:
+        active = [f for f in self.findings if not f.waived]
+        return Summary(
+            schedules=len(self.schedules),
+            checked=sum(1 for s in self.schedules if s.status != "unknown"),
+            unknown=sum(1 for s in self.schedules if s.status == "unknown"),
+            error=sum(1 for f in active if f.severity == "error"),
+            warning=sum(1 for f in active if f.severity == "warning"),
+            notice=sum(1 for f in active if f.severity == "notice"),
+            waived=len(self.findings) - len(active),
+        )

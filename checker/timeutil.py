@@ -1,0 +1,96 @@
+"""Time arithmetic of the rules: API timestamps, UTC formatting and calendar periods.
+
+Everything is UTC. The API sends `...Z` or `...+00:00` with 0, 6 or 9 fractional digits;
+comparisons use microseconds, so digits beyond six are dropped (never rounded, which could
+move an instant across a boundary).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from checker.model import Frequency
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+_NAME_SUFFIX = re.compile(r"-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\Z")
+
+
+def parse_api_time(text: str) -> datetime:
+    """Parse an API timestamp into an aware UTC datetime; raise ValueError if it is not one."""
+    value = datetime.fromisoformat(_FRACTION.sub(r"\1", text))
+    if value.tzinfo is None or "T" not in text:
+        raise ValueError(f"not a timestamp with a UTC offset: {text!r}")
+    return value.astimezone(UTC)
+
+
+def time_from_run_name(name: str) -> datetime | None:
+    """The planned time encoded in a run name `{schedule}-YYYYMMDDTHHMMSSZ`, if it has one."""
+    match = _NAME_SUFFIX.search(name)
+    if match is None:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:  # a suffix of the right shape that is no real date
+        return None
+
+
+def format_utc(value: datetime) -> str:
+    """`2026-04-27T06:00:00Z`: UTC, whole seconds, `Z` suffix (the report format)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_duration(delta: timedelta) -> str:
+    """A short human duration such as `3d 4h`, `26h`, `45m` (floored to minutes)."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
+    return " ".join(p for p in parts if p) or "0m"
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _shift_month(t: datetime, months: int, anchor_day: int) -> datetime:
+    """Move `t` by whole calendar months as RULES.md defines the monthly period."""
+    day = t.day
+    if day == _last_day(t.year, t.month) and anchor_day > day:
+        day = anchor_day  # a schedule on the 31st that ran on 30 April returns to the 31st
+    index = t.year * 12 + (t.month - 1) + months
+    year, month = divmod(index, 12)
+    return t.replace(year=year, month=month + 1, day=min(day, _last_day(year, month + 1)))
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """A frequency with the day of month its monthly steps aim for (the anchor's day)."""
+
+    frequency: Frequency
+    anchor_day: int = 0  # 0: no anchor, a monthly step keeps t's own day
+
+    @property
+    def half_period(self) -> timedelta:
+        return _HALF_PERIODS[self.frequency]
+
+    def step_forward(self, t: datetime) -> datetime:
+        if self.frequency == "monthly":
+            return _shift_month(t, 1, self.anchor_day)
+        return t + _PERIODS[self.frequency]
+
+    def step_back(self, t: datetime) -> datetime:
+        if self.frequency == "monthly":
+            return _shift_month(t, -1, self.anchor_day)
+        return t - _PERIODS[self.frequency]
+
+
+_PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+_HALF_PERIODS = {
+    "daily": timedelta(hours=12),
+    "weekly": timedelta(days=3, hours=12),
+    "monthly": timedelta(days=14),
+}

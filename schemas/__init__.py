@@ -1,0 +1,1 @@
+"""JSON Schemas shipped inside the wheel as `checker.schemas` (see pyproject.toml)."""
