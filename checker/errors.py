@@ -5,6 +5,7 @@
      │    └── SpecError       (2: the spec is invalid; carries every problem found)
      └── SourceError          (3: the API or snapshot could not be read)
           └── Unreadable      (3: one listing could not be read completely)
+               └── AuthRejected (3: HTTP 401; the run stops, every request would fail)
 
 Foreign exceptions (httpx, yaml, OSError, json) are wrapped into these at the boundary that
 meets them, with the original as `__cause__`. Messages never contain the API key.
@@ -52,3 +53,8 @@ class SourceError(BackupDriftError):
 
 class Unreadable(SourceError):
     """A listing (one API collection, all its pages) could not be read completely."""
+
+
+class AuthRejected(Unreadable):
+    """HTTP 401: the key was refused. Every later request would fail the same way, so the
+    run stops at once and every schedule is reported unknown with this reason."""

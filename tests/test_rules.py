@@ -166,7 +166,9 @@ def test_stale_by_default_allows_one_period_grace_and_run_duration() -> None:
     runs = daily_runs("2026-04-01", "2026-04-29")
     sched = schedule(next_scheduled_run=t("2026-04-30T06:00"))
     assert ats(check(declaration(), sched, runs, "2026-04-30T14:00"), "stale") == []
-    assert ats(check(declaration(), sched, runs, "2026-04-30T14:01"), "stale") == ["2026-04-29T06:00"]
+    assert ats(check(declaration(), sched, runs, "2026-04-30T14:01"), "stale") == [
+        "2026-04-29T06:00"
+    ]
 
 
 def test_stale_with_max_age() -> None:
@@ -184,7 +186,9 @@ def test_stale_without_any_good_backup() -> None:
 
 def test_scheduler_stalled() -> None:
     past = schedule(next_scheduled_run=t("2026-04-27T06:00"))
-    assert ats(check(declaration(), past, PERFECT, NOW), "scheduler-stalled") == ["2026-04-27T06:00"]
+    assert ats(check(declaration(), past, PERFECT, NOW), "scheduler-stalled") == [
+        "2026-04-27T06:00"
+    ]
     none = schedule(next_scheduled_run=None)
     assert ats(check(declaration(), none, PERFECT, NOW), "scheduler-stalled") == ["-"]
     paused = schedule(next_scheduled_run=None, enabled=False)
@@ -217,7 +221,9 @@ def test_retention_short_counts_existing_ready_backups() -> None:
 def test_retention_overdue_flags_backups_kept_too_long() -> None:
     runs = daily_runs("2026-04-20", "2026-04-30")
     everything = [r.backup_id for r in runs]
-    report = check(declaration(lookback=timedelta(days=5)), schedule(), runs, NOW, backups=everything)
+    report = check(
+        declaration(lookback=timedelta(days=5)), schedule(), runs, NOW, backups=everything
+    )
     # limit: now - 7 days - 2h grace = 2026-04-23T10:00
     assert ats(report, "retention-overdue") == [f"2026-04-{d}T06:00" for d in (20, 21, 22, 23)]
 
@@ -284,11 +290,16 @@ def test_index_uncovered_ignores_pod_indexes() -> None:
         "prod-a": Index("prod-a", True),
         "prod-pod": Index("prod-pod", False),
     }
-    project = ProjectState(indexes, {INDEX: (schedule(),), "prod-a": ()}, {schedule().schedule_id: tuple(PERFECT)}, {INDEX: frozenset()})
+    project = ProjectState(
+        indexes,
+        {INDEX: (schedule(),), "prod-a": ()},
+        {schedule().schedule_id: tuple(PERFECT)},
+        {INDEX: frozenset()},
+    )
     report = evaluate(spec(declaration(), coverage=coverage), project, t(NOW))
-    assert [(f.rule, f.index, f.schedule) for f in report.findings if f.rule == "index-uncovered"] == [
-        ("index-uncovered", "prod-a", None)
-    ]
+    assert [
+        (f.rule, f.index, f.schedule) for f in report.findings if f.rule == "index-uncovered"
+    ] == [("index-uncovered", "prod-a", None)]
 
 
 # ----------------------------------------------------------------------------- unknown data
@@ -329,7 +340,9 @@ def test_unreadable_index_list_makes_every_declaration_unknown() -> None:
 
 def test_unknown_beats_findings_in_the_exit_code() -> None:
     broken = declaration(name="broken")
-    project = state([schedule(), schedule(schedule_id="b", name="broken")], without(PERFECT, "2026-04-27"))
+    project = state(
+        [schedule(), schedule(schedule_id="b", name="broken")], without(PERFECT, "2026-04-27")
+    )
     project.history["b"] = Missing("boom")  # type: ignore[index]
     report = evaluate(spec(declaration(), broken), project, t(NOW))
     assert {s.name: s.status for s in report.schedules} == {"nightly": "fail", "broken": "unknown"}

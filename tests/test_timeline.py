@@ -106,7 +106,9 @@ def test_of_two_pending_rows_created_together_the_later_in_api_order_is_newer() 
 # ----------------------------------------------------------------------------- slot walk
 
 
-def _missed(decl_args: dict[str, object], sched_args: dict[str, object], runs: list, now: str) -> list[str]:  # type: ignore[type-arg]
+def _missed(
+    decl_args: dict[str, object], sched_args: dict[str, object], runs: list, now: str
+) -> list[str]:  # type: ignore[type-arg]
     timeline = build_timeline(declaration(**decl_args), schedule(**sched_args), runs, t(now))
     return [f"{slot:%Y-%m-%dT%H:%M}" for slot in sorted(timeline.missed)]
 
@@ -126,7 +128,11 @@ def test_a_slot_inside_its_grace_is_not_due() -> None:
 
 def test_the_walk_stops_at_the_schedule_creation() -> None:
     sched = {"created_at": t("2026-04-28T00:00")}
-    assert _missed({}, sched, [], NOW) == ["2026-04-28T06:00", "2026-04-29T06:00", "2026-04-30T06:00"]
+    assert _missed({}, sched, [], NOW) == [
+        "2026-04-28T06:00",
+        "2026-04-29T06:00",
+        "2026-04-30T06:00",
+    ]
 
 
 def test_a_run_within_half_a_period_fills_the_slot_and_reanchors_the_walk() -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Protocol, TypeVar
-from urllib.parse import quote
 
-from checker.errors import Unreadable
+from checker.errors import AuthRejected, Unreadable
 from checker.match import matching_schedules
 from checker.model import Index, Missing, ProjectState, Run, Schedule, Spec
 from checker.rules.coverage import covered_indexes
@@ -24,6 +23,7 @@ from checker.source.parse import (
     parse_indexes,
     parse_schedules,
 )
+from checker.source.paths import INDEXES, backups_path, history_path, schedules_path
 
 T = TypeVar("T")
 PageCheck = Callable[[object], None]
@@ -35,27 +35,6 @@ class PageReader(Protocol):
     def get_pages(self, path: str, check: PageCheck | None = None) -> tuple[bytes, ...]: ...
 
 
-def segment(value: str) -> str:
-    """A path segment that no name can escape from (`/`, `..`, `?` and `#` are encoded)."""
-    return quote(value, safe="")
-
-
-def indexes_path() -> str:
-    return "/indexes"
-
-
-def schedules_path(index: str) -> str:
-    return f"/indexes/{segment(index)}/backup-schedules"
-
-
-def history_path(schedule_id: str) -> str:
-    return f"/backup-schedules/{segment(schedule_id)}/history"
-
-
-def backups_path(index: str) -> str:
-    return f"/indexes/{segment(index)}/backups"
-
-
 def _read(reader: PageReader, path: str, parse: Callable[[list[object]], T]) -> T | Missing:
     """Read and parse one listing; any failure becomes a Missing naming the path."""
 
@@ -65,6 +44,8 @@ def _read(reader: PageReader, path: str, parse: Callable[[list[object]], T]) -> 
     try:
         pages = [decode(body) for body in reader.get_pages(path, check)]
         return parse(pages)
+    except AuthRejected:
+        raise  # the whole run stops: every further request would be refused too
     except Unreadable as exc:
         return Missing(str(exc))
     except ValueError as exc:
@@ -72,7 +53,7 @@ def _read(reader: PageReader, path: str, parse: Callable[[list[object]], T]) -> 
 
 
 def _read_indexes(reader: PageReader) -> Mapping[str, Index] | Missing:
-    return _read(reader, indexes_path(), lambda pages: parse_indexes(pages[0]))
+    return _read(reader, INDEXES, lambda pages: parse_indexes(pages[0]))
 
 
 def relevant_indexes(spec: Spec, indexes: Mapping[str, Index]) -> list[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -82,7 +82,16 @@ def _manifest(info: CaptureInfo, listings: list[dict[str, object]], files: dict[
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def write_snapshot(directory: Path, recording: Recording, info: CaptureInfo) -> None:
+def _scrub(data: bytes, secrets: Sequence[str]) -> bytes:
+    """Remove any secret an API answer might echo; a snapshot is evidence, often shared."""
+    for secret in secrets:
+        data = data.replace(secret.encode(), b"[REDACTED]")
+    return data
+
+
+def write_snapshot(
+    directory: Path, recording: Recording, info: CaptureInfo, secrets: Sequence[str] = ()
+) -> None:
     """Write bodies and manifest; the manifest goes last, so a half-written snapshot has none."""
     bodies = directory / "bodies"
     bodies.mkdir(parents=True, exist_ok=True)
@@ -90,10 +99,13 @@ def write_snapshot(directory: Path, recording: Recording, info: CaptureInfo) -> 
     files: dict[str, str] = {}
     for path, pages in recording.listings.items():
         if isinstance(pages, str):
-            listings.append({"path": path, "pages": [], "error": pages})
+            listings.append(
+                {"path": path, "pages": [], "error": _scrub(pages.encode(), secrets).decode()}
+            )
             continue
         names = []
-        for body in pages:
+        for raw in pages:
+            body = _scrub(raw, secrets)
             name = f"bodies/{len(files) + 1:06d}.json"
             (directory / name).write_bytes(body)
             files[name] = _sha256(body)

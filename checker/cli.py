@@ -1,0 +1,393 @@
+"""The command line: the only module that reads the environment or the clock, opens the
+network, prints, writes files and picks the exit code (CONTRACT.md, "Exit codes").
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from checker import __version__
+from checker.errors import BackupDriftError, SpecError, UsageError
+from checker.model import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, FailOn, Spec
+
+if TYPE_CHECKING:
+    from checker.model import ProjectState, Report
+    from checker.source.gather import PageReader
+
+DEFAULT_SPEC = "schedules.yaml"
+DEFAULT_API_URL = "https://api.pinecone.io"
+FORMATS = ("text", "json")  # grows with checker.report.RENDERERS; a test keeps them equal
+FORMAT_CHOICES = ("auto", *FORMATS)
+FAIL_ON = ("error", "warning", "notice", "never")
+FILE_PATH = click.Path(dir_okay=False, path_type=Path)
+DIR_PATH = click.Path(file_okay=False, path_type=Path)
+
+
+# --------------------------------------------------------------------------- helpers
+
+# The API key, once read, so that every line leaving the process can be checked for it.
+# Nothing should ever contain it; this is the last line of defence, not the first.
+_SECRETS: set[str] = set()
+
+
+def redact(text: str) -> str:
+    for secret in _SECRETS:
+        text = text.replace(secret, "[REDACTED]")
+    return text
+
+
+def _echo(message: str, *, err: bool = False, nl: bool = True) -> None:
+    click.echo(redact(message), err=err, nl=nl)
+
+
+def _echo_err(message: str) -> None:
+    _echo(message, err=True)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    _echo_err(f"backup-drift: {message}")
+    raise SystemExit(code)
+
+
+def _load_spec(path: str) -> Spec:
+    from checker.spec import load_spec
+
+    return load_spec(Path(path), display=path)
+
+
+def _parse_now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    from checker.timeutil import parse_api_time
+
+    try:
+        return parse_api_time(value.strip())
+    except ValueError:
+        raise UsageError(
+            f"--now: expected an ISO-8601 instant with an offset or Z, such as "
+            f"2026-04-30T12:00:00Z, got {value!r}"
+        ) from None
+
+
+def _resolve_format(fmt: str) -> str:
+    if fmt != "auto":
+        return fmt
+    # `github` joins the registry with the CI integration; until then auto means text.
+    github = os.environ.get("GITHUB_ACTIONS") == "true" and "github" in FORMATS
+    return "github" if github else "text"
+
+
+def _parse_report_targets(values: Sequence[str]) -> list[tuple[str, Path]]:
+    targets = []
+    for value in values:
+        fmt, sep, path = value.partition("=")
+        if not sep or not path:
+            raise UsageError(f"--report: expected FORMAT=PATH, got {value!r}")
+        if fmt not in FORMATS:
+            raise UsageError(f"--report: unknown format {fmt!r}{_did_you_mean(fmt, FORMATS)}")
+        targets.append((fmt, Path(path)))
+    return targets
+
+
+def _did_you_mean(value: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(value, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f"; choose from {', '.join(choices)}"
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    url: str
+    version: str
+    key_env: str
+
+
+def _api_settings(spec: Spec, api_url: str | None, api_version: str | None) -> ApiSettings:
+    from checker.source.http import check_api_url
+
+    url = check_api_url(api_url or os.environ.get("PINECONE_API_URL") or DEFAULT_API_URL)
+    version = (
+        api_version
+        or os.environ.get("PINECONE_API_VERSION")
+        or spec.api_version
+        or DEFAULT_API_VERSION
+    )
+    if version not in SUPPORTED_API_VERSIONS:
+        hint = _did_you_mean(version, SUPPORTED_API_VERSIONS)
+        raise UsageError(f"API version {version!r} is not supported{hint}")
+    return ApiSettings(url, version, spec.api_key_env)
+
+
+def _api_key(env_name: str) -> str:
+    key = os.environ.get(env_name, "").strip()
+    if not key:
+        raise UsageError(
+            f"no API key: set the environment variable {env_name} "
+            "(or replay a recording with --snapshot DIR)"
+        )
+    _SECRETS.add(key)
+    return key
+
+
+@contextmanager
+def _live_reader(settings: ApiSettings) -> Iterator[PageReader]:
+    from checker.source.http import PineconeHttp
+
+    client = PineconeHttp(
+        api_url=settings.url,
+        api_key=_api_key(settings.key_env),
+        api_key_env=settings.key_env,
+        api_version=settings.version,
+    )
+    with client:
+        yield client
+
+
+def _gather(spec: Spec, reader: PageReader) -> ProjectState:
+    from checker.errors import AuthRejected
+    from checker.source.gather import gather
+
+    try:
+        return gather(spec, reader)
+    except AuthRejected as exc:  # no point in asking again with a key the API refuses
+        from checker.model import Missing, ProjectState
+
+        return ProjectState(Missing(str(exc)), {}, {}, {})
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _use_color(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
+
+
+def _render(report: Report, fmt: str, *, color: bool = False) -> str:
+    from checker.report import render
+    from checker.report.text import render_text
+
+    return render_text(report, color=True) if fmt == "text" and color else render(report, fmt)
+
+
+def _write_file(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(redact(text), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _emit(report: Report, fmt: str, output: Path | None, targets: list[tuple[str, Path]]) -> None:
+    for target_fmt, path in targets:
+        _write_file(path, _render(report, target_fmt))
+    if output is not None:
+        _write_file(output, _render(report, fmt))
+    else:
+        _echo(_render(report, fmt, color=_use_color(sys.stdout)), nl=False)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="backup-drift")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Check Pinecone backup schedules against the policy in schedules.yaml."""
+    ctx.obj = {"verbose": verbose}
+
+
+def _api_options(command: Callable[..., object]) -> Callable[..., object]:
+    command = click.option(
+        "--api-version", metavar="V", help="X-Pinecone-Api-Version [env PINECONE_API_VERSION]."
+    )(command)
+    return click.option(
+        "--api-url", metavar="URL", help="Control-plane URL [env PINECONE_API_URL]."
+    )(command)
+
+
+@cli.command()
+@click.argument("spec", default=DEFAULT_SPEC, metavar="[SPEC]")
+@_api_options
+@click.option("--now", "now_text", metavar="TIMESTAMP", help="Evaluate as if it were this instant.")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text", show_default=True
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FMT=PATH",
+    help="Also write FMT to PATH (repeatable).",
+)
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True)
+@click.option(
+    "--snapshot", type=click.Path(file_okay=False, path_type=Path), help="Replay a snapshot."
+)
+def check(
+    spec: str,
+    api_url: str | None,
+    api_version: str | None,
+    now_text: str | None,
+    fmt: str,
+    output: Path | None,
+    reports: tuple[str, ...],
+    fail_on: FailOn,
+    snapshot: Path | None,
+) -> None:
+    """Fetch the live state (or a snapshot), judge it against SPEC and report."""
+    from checker.evaluate import evaluate
+
+    policy = _load_spec(spec)
+    now, targets = _parse_now(now_text), _parse_report_targets(reports)
+    state = _read_state(policy, snapshot, api_url, api_version)
+    report = evaluate(policy, state, now, fail_on)
+    _emit(report, _resolve_format(fmt), output, targets)
+    raise SystemExit(report.exit_code)
+
+
+def _read_state(
+    spec: Spec, snapshot: Path | None, api_url: str | None, api_version: str | None
+) -> ProjectState:
+    if snapshot is not None:
+        from checker.source.snapshot import SnapshotReader
+
+        return _gather(spec, SnapshotReader(snapshot))
+    with _live_reader(_api_settings(spec, api_url, api_version)) as reader:
+        return _gather(spec, reader)
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, metavar="[SPEC...]")
+def validate(specs: tuple[str, ...]) -> None:
+    """Check spec files offline: syntax, schema and meaning. Nothing is fetched."""
+    failed = False
+    for path in specs or (DEFAULT_SPEC,):
+        try:
+            loaded = _load_spec(path)
+        except SpecError as exc:
+            _echo_err(str(exc))
+            failed = True
+            continue
+        _echo(f"{path}: valid ({_count(len(loaded.schedules), 'schedule')})")
+    raise SystemExit(2 if failed else 0)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@cli.command()
+@click.argument("spec", default=DEFAULT_SPEC, metavar="[SPEC]")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing snapshot in --out.")
+@_api_options
+def snapshot(
+    spec: str, out: Path, force: bool, api_url: str | None, api_version: str | None
+) -> None:
+    """Record the raw API responses a check of SPEC reads, for offline replay."""
+    from checker.source.snapshot import CaptureInfo, RecordingReader, write_snapshot
+
+    policy = _load_spec(spec)
+    _prepare_snapshot_dir(out, force)
+    settings = _api_settings(policy, api_url, api_version)
+    with _live_reader(settings) as live:
+        recorder = RecordingReader(live)
+        _gather(policy, recorder)
+    info = CaptureInfo(datetime.now(UTC), settings.url, settings.version, spec)
+    write_snapshot(out, recorder.recording, info, secrets=tuple(_SECRETS))
+    failed = [p for p, pages in recorder.recording.listings.items() if isinstance(pages, str)]
+    listings = _count(len(recorder.recording.listings), "listing")
+    _echo(f"wrote {listings} to {out}" + (f" ({len(failed)} unreadable)" if failed else ""))
+    raise SystemExit(3 if failed else 0)
+
+
+def _prepare_snapshot_dir(out: Path, force: bool) -> None:
+    """Never overwrite anything but an earlier snapshot, and that only with --force."""
+    if not out.exists() or not any(out.iterdir()):
+        return
+    if not force or not (out / "manifest.json").is_file():
+        hint = " (use --force to replace it)" if (out / "manifest.json").is_file() else ""
+        raise UsageError(f"{out} is not empty{hint}")
+    import shutil
+
+    shutil.rmtree(out / "bodies", ignore_errors=True)
+    (out / "manifest.json").unlink()
+
+
+@cli.command()
+@click.argument("rule", required=False)
+def explain(rule: str | None) -> None:
+    """List the rules, or print one rule's documentation."""
+    from checker.rules import ALL_RULES
+
+    if rule is None:
+        width = max(len(r) for r in ALL_RULES)
+        for rule_id, entry in ALL_RULES.items():
+            _echo(f"{rule_id:<{width}}  {entry.default_severity:<7}  {entry.summary}")
+        return
+    if rule not in ALL_RULES:
+        raise UsageError(f"unknown rule {rule!r}{_did_you_mean(rule, list(ALL_RULES))}")
+    entry = ALL_RULES[rule]
+    _echo(f"{entry.id} (default severity: {entry.default_severity})\n")
+    _echo(entry.doc.strip())
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _internal_error(exc: BaseException, verbose: bool) -> NoReturn:
+    if verbose:
+        traceback.print_exception(exc)
+    _fail(
+        f"internal error ({exc.__class__.__name__}): this is a bug; "
+        "rerun with -v for details and report it",
+        4,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Run the CLI and exit with the CONTRACT's exit code; never a bare traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args or "--verbose" in args
+    try:
+        cli.main(args=args, prog_name="backup-drift", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:  # usage errors: exit 2
+        exc.show()
+        raise SystemExit(2) from None
+    except click.exceptions.Abort:
+        _fail("aborted", 2)
+    except BackupDriftError as exc:
+        _fail(str(exc), exc.exit_code) if exc.exit_code != 4 else _internal_error(exc, verbose)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        _internal_error(exc, verbose)
+    raise SystemExit(0)

@@ -1,0 +1,269 @@
+"""The emulator's sockets: a ThreadingHTTPServer on 127.0.0.1 that serves `api.answer`.
+
+Real sockets (not a mock transport) so that the client's timeouts, resets, keep-alive and
+header handling are exercised exactly as they will be against the live API. Shutdown wakes
+every sleeping handler and closes every open connection, so tests leave no thread or socket
+behind (pytest turns ResourceWarning into an error).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import struct
+import threading
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.emulator.api import Reply, Request, answer, json_reply, status_reply
+from tests.emulator.faults import BadShape, Fault, Malformed, Reset, Slow, Status, is_terminal
+from tests.emulator.state import EmulatorState
+
+
+class _Rule:
+    """`times` more requests whose path fully matches `pattern` get `faults` (None: forever)."""
+
+    def __init__(self, pattern: str, faults: tuple[Fault, ...], times: int | None) -> None:
+        self.pattern = re.compile(pattern)
+        self.faults = faults
+        self.remaining = times
+
+    def take(self, path: str) -> tuple[Fault, ...] | None:
+        if self.remaining == 0 or not self.pattern.fullmatch(path):
+            return None
+        if self.remaining is not None:
+            self.remaining -= 1
+        return self.faults
+
+
+class _Server(ThreadingHTTPServer):
+    """Tracks its handler threads and open connections so that `close` can end them all."""
+
+    daemon_threads = True
+
+    def __init__(self, emulator: Emulator, port: int) -> None:
+        self.emulator = emulator
+        self.connections: set[socket.socket] = set()
+        self.workers: set[threading.Thread] = set()
+        self.guard = threading.Lock()
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, address = super().get_request()
+        with self.guard:
+            self.connections.add(conn)
+        return conn, address
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        worker = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
+        with self.guard:
+            self.workers = {w for w in self.workers if w.is_alive()} | {worker}
+        worker.start()
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.guard:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that give up mid-answer (timeouts, resets) are expected here: stay quiet."""
+
+    def end_connections(self, timeout: float) -> None:
+        """Wake handlers blocked on idle keep-alive connections, then wait for them to finish."""
+        with self.guard:
+            connections, workers = list(self.connections), list(self.workers)
+        for conn in connections:
+            with contextlib.suppress(OSError):  # already closed by its handler
+                conn.shutdown(socket.SHUT_RDWR)
+        for worker in workers:
+            worker.join(timeout)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as httpx uses it against the live API
+    server: _Server
+
+    def setup(self) -> None:
+        """No Nagle delay: headers and body go out in two writes, which would otherwise cost
+        a delayed-ACK round (~40 ms) per answer and distort timings."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the per-request stderr line: tests run with captured, quiet output."""
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def _request(self) -> Request:
+        parts = urlsplit(self.path)
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        return Request(self.command, parts.path, query, headers)
+
+    def _serve(self) -> None:
+        emulator = self.server.emulator
+        request = self._request()
+        if self.command != "GET":
+            self.close_connection = True  # the body (if any) is never read
+        emulator._record(request)
+        emulator._pause(emulator.latency)
+        faults = emulator._take_faults(request.path)
+        for fault in faults:
+            if isinstance(fault, Slow):
+                emulator._pause(fault.seconds)
+        terminal = next((f for f in faults if is_terminal(f)), None)
+        if isinstance(terminal, Reset):
+            self._reset()
+            return
+        if terminal is not None:
+            self._send(_fault_reply(terminal))
+            return
+        self._send(emulator._answer(request, faults))
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+    def _reset(self) -> None:
+        """Abort the connection: SO_LINGER 0 makes close() send RST instead of FIN."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+
+def _fault_reply(fault: Fault) -> Reply:
+    if isinstance(fault, Status):
+        return status_reply(fault)
+    if isinstance(fault, Malformed):
+        return Reply(200, fault.body)
+    if isinstance(fault, BadShape):
+        return json_reply(200, fault.replacement())
+    raise TypeError(f"not a terminal fault: {fault!r}")
+
+
+class Emulator:
+    """The Pinecone control-plane API on 127.0.0.1, serving `state`. Use as a context manager.
+
+    Fault patterns are regular expressions matched with `re.fullmatch` against the request path
+    as sent (percent-encoding intact, no query string). Rules are tried in the order they were
+    added; the first one with requests left serves the request.
+    """
+
+    def __init__(
+        self,
+        state: EmulatorState,
+        api_key: str = "test-api-key",
+        page_size_cap: int = 100,
+        *,
+        latency: float = 0.0,
+        port: int = 0,
+    ) -> None:
+        self.state = state
+        self.api_key = api_key
+        self.page_size_cap = page_size_cap
+        self.latency = latency
+        self._port = port
+        self._lock = threading.Lock()
+        self._requests: list[Request] = []
+        self._rules: list[_Rule] = []
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def start(self) -> Emulator:
+        self._server = _Server(self, self._port)
+        # A short poll interval keeps close() quick: shutdown() waits for the loop's next poll.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.end_connections(timeout=5.0)
+        self._server.server_close()
+        self._thread.join(5.0)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running: use it as a context manager")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # ----------------------------------------------------------------- tests' controls
+
+    @property
+    def requests(self) -> list[Request]:
+        """A copy of every request received so far, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    def add_fault(
+        self, path_pattern: str, fault: Fault | Sequence[Fault], times: int | None = 1
+    ) -> None:
+        """The next `times` requests whose path fullmatches `path_pattern` get `fault`."""
+        faults = tuple(fault) if isinstance(fault, Sequence) else (fault,)
+        with self._lock:
+            self._rules.append(_Rule(path_pattern, faults, times))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    # ----------------------------------------------------------------- used by the handler
+
+    def _record(self, request: Request) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _take_faults(self, path: str) -> tuple[Fault, ...]:
+        with self._lock:
+            for rule in self._rules:
+                faults = rule.take(path)
+                if faults is not None:
+                    return faults
+        return ()
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when the emulator shuts down."""
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    def _answer(self, request: Request, faults: Sequence[Fault]) -> Reply:
+        return answer(
+            self.state, request, api_key=self.api_key, cap=self.page_size_cap, faults=faults
+        )
