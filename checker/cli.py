@@ -263,7 +263,18 @@ def check(
     state = _read_state(policy, snapshot, api_url, api_version)
     report = evaluate(policy, state, now, fail_on)
     _emit(report, _resolve_format(fmt), output, targets)
+    _warn_if_incomplete(report)
     raise SystemExit(report.exit_code)
+
+
+def _warn_if_incomplete(report: Report) -> None:
+    """One stderr line on exit 3, so a CI log says why even when the report went to a file."""
+    unknown = [s for s in report.schedules if s.status == "unknown"]
+    if unknown:
+        from checker.report.escape import terminal_safe
+
+        first = terminal_safe(unknown[0].error or "no reason given")
+        _echo_err(f"backup-drift: could not check {_count(len(unknown), 'schedule')}: {first}")
 
 
 def _read_state(

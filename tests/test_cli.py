@@ -1,0 +1,329 @@
+"""The command line end to end: exit codes, outputs and secrets, against the emulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from checker import cli
+from checker.schemas_access import load_schema
+from tests.emulator import Emulator, EmulatorState, Status
+from tests.example_project import build_state
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = str(ROOT / "schedules.yaml")
+EXAMPLE = str(ROOT / "examples" / "snapshot")
+NOW = "2026-04-30T12:00:00Z"
+KEY = "pcsk_CANARY_cli_5c1d9e0f2b"
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    with Emulator(build_state(), api_key=KEY) as emu:
+        yield emu
+
+
+@pytest.fixture
+def live_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> Emulator:
+    monkeypatch.setenv("PINECONE_API_KEY", KEY)
+    monkeypatch.setenv("PINECONE_API_URL", emulator.url)
+    monkeypatch.delenv("PINECONE_API_VERSION", raising=False)
+    return emulator
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as exited:
+        cli.main(list(args))
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+def report_json(text: str) -> dict[str, object]:
+    document = json.loads(text)
+    jsonschema.validate(document, load_schema("report.schema.json"))
+    return document  # type: ignore[no-any-return]
+
+
+# ----------------------------------------------------------------------------- exit 0 and 1
+
+
+def test_live_check_reports_the_example_problems_and_exits_1(
+    capsys: pytest.CaptureFixture[str], live_env: Emulator
+) -> None:
+    code, out, err = run(capsys, "check", SPEC, "--now", NOW, "-f", "json")
+    report = report_json(out)
+    assert code == 1 == report["exit_code"]
+    assert err == ""
+    rules = sorted({f["rule"] for f in report["findings"]})  # type: ignore[attr-defined, index]
+    assert rules == [
+        "failed-run",
+        "gap",
+        "index-uncovered",
+        "missed-run",
+        "retention-drift",
+        "schedule-unmanaged",
+    ]
+
+
+def test_every_request_carries_the_key_header_and_version(
+    capsys: pytest.CaptureFixture[str], live_env: Emulator
+) -> None:
+    run(capsys, "check", SPEC, "--now", NOW, "--api-version", "unstable")
+    requests = live_env.requests
+    assert requests, "no request reached the emulator"
+    assert {r.header("Api-Key") for r in requests} == {KEY}
+    assert {r.header("X-Pinecone-Api-Version") for r in requests} == {"unstable"}
+
+
+def test_live_check_and_snapshot_replay_give_the_same_report(
+    capsys: pytest.CaptureFixture[str], live_env: Emulator, tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "snapshot", SPEC, "--out", str(tmp_path / "snap"))
+    assert code == 0
+    assert "wrote" in out
+    _, live, _ = run(capsys, "check", SPEC, "--now", NOW, "-f", "json")
+    _, replay, _ = run(
+        capsys, "check", SPEC, "--now", NOW, "-f", "json", "--snapshot", str(tmp_path / "snap")
+    )
+    assert live == replay
+    assert KEY not in "".join(p.read_text() for p in (tmp_path / "snap").rglob("*.json"))
+
+
+def test_fail_on_never_turns_findings_into_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(
+        capsys, "check", SPEC, "--snapshot", EXAMPLE, "--now", NOW, "--fail-on", "never"
+    )
+    assert code == 0
+
+
+def test_a_clean_moment_exits_0(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    spec = tmp_path / "one.yaml"
+    spec.write_text(
+        "version: 1\nschedules:\n  - index: products-prod\n    name: nightly\n"
+        "    frequency: daily\n    retention: {expire_after_days: 7, min_ready: 5}\n"
+    )
+    code, out, _ = run(capsys, "check", str(spec), "--snapshot", EXAMPLE, "--now", NOW)
+    assert code == 0, out
+    assert "PASS" in out
+
+
+def test_report_targets_write_several_formats_from_one_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    json_path, text_path = tmp_path / "r.json", tmp_path / "out" / "r.txt"
+    code, out, _ = run(
+        capsys,
+        "check",
+        SPEC,
+        "--snapshot",
+        EXAMPLE,
+        "--now",
+        NOW,
+        "-o",
+        str(text_path),
+        "--report",
+        f"json={json_path}",
+    )
+    assert code == 1
+    assert out == ""
+    assert report_json(json_path.read_text())["exit_code"] == 1
+    assert "orders-prod / nightly" in text_path.read_text()
+
+
+def test_text_output_has_no_colour_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "check", SPEC, "--snapshot", EXAMPLE, "--now", NOW)
+    assert "\x1b" not in out
+    assert "FAIL" in out
+
+
+# ----------------------------------------------------------------------------- exit 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "missing.yaml", "--snapshot", EXAMPLE], "missing.yaml"),
+        (["check", SPEC, "--now", "yesterday", "--snapshot", EXAMPLE], "--now"),
+        (["check", SPEC, "--report", "xml=out.xml", "--snapshot", EXAMPLE], "unknown format"),
+        (["check", SPEC, "--api-url", "http://198.51.100.7"], "https"),
+        (["check", SPEC, "--api-version", "2026-7"], "did you mean '2026-07'"),
+        (["check", SPEC, "--snapshot", "/nonexistent/snap"], "not a usable snapshot"),
+        (["check", SPEC, "--format", "xml"], "xml"),
+        (["explain", "missed-rn"], "did you mean 'missed-run'"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_clear_message(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setenv("PINECONE_API_KEY", KEY)
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert out == ""
+
+
+def test_no_api_key_is_a_usage_error_before_any_request(
+    capsys: pytest.CaptureFixture[str], live_env: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PINECONE_API_KEY")
+    code, _, err = run(capsys, "check", SPEC, "--now", NOW)
+    assert code == 2
+    assert "PINECONE_API_KEY" in err
+    assert live_env.requests == []
+
+
+def test_an_invalid_spec_exits_2_and_fetches_nothing(
+    capsys: pytest.CaptureFixture[str], live_env: Emulator, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nschedules:\n  - index: a\n    name: b\n    frequency: dayly\n")
+    code, out, err = run(capsys, "check", str(bad), "--now", NOW)
+    assert code == 2
+    assert f"{bad}:5:16" in err
+    assert "did you mean 'daily'" in err
+    assert live_env.requests == []
+    assert out == ""
+
+
+def test_validate_reports_every_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 2\n")
+    code, out, err = run(capsys, "validate", SPEC, str(bad))
+    assert code == 2
+    assert "valid (4 schedules)" in out
+    assert f"{bad}:1:" in err
+
+
+def test_a_spec_without_schedules_or_coverage_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("version: 1\nschedules: []\n")
+    code, _, err = run(capsys, "check", str(empty), "--snapshot", EXAMPLE)
+    assert code == 2
+    assert "empty.yaml" in err
+
+
+def test_snapshot_refuses_a_directory_that_holds_other_files(
+    capsys: pytest.CaptureFixture[str], live_env: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "precious.txt").write_text("keep me")
+    code, _, err = run(capsys, "snapshot", SPEC, "--out", str(tmp_path), "--force")
+    assert code == 2
+    assert "not empty" in err
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+    assert live_env.requests == []
+
+
+# ----------------------------------------------------------------------------- exit 3
+
+
+def test_a_rejected_key_is_exit_3_naming_the_variable_and_never_the_key(
+    capsys: pytest.CaptureFixture[str], live_env: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = "pcsk_WRONG_canary_99887766"
+    monkeypatch.setenv("PINECONE_API_KEY", wrong)
+    code, out, err = run(capsys, "check", SPEC, "--now", NOW, "-f", "json")
+    report = report_json(out)
+    assert code == 3 == report["exit_code"]
+    statuses = {s["status"] for s in report["schedules"]}  # type: ignore[attr-defined, index]
+    assert statuses == {"unknown"}
+    assert "PINECONE_API_KEY" in out
+    assert wrong not in out + err
+    assert err.startswith("backup-drift: could not check 5 schedules: GET /indexes: the API key")
+    assert len(live_env.requests) == 1  # the run stops at the first 401
+
+
+def test_an_unreadable_history_makes_that_schedule_unknown_and_the_run_3(
+    capsys: pytest.CaptureFixture[str], live_env: Emulator
+) -> None:
+    live_env.add_fault(r"/backup-schedules/.*/history", Status(404), times=None)
+    live_env.add_fault(r"/indexes/users-prod/backup-schedules", Status(400), times=None)
+    code, out, _ = run(capsys, "check", SPEC, "--now", NOW, "-f", "json")
+    report = report_json(out)
+    assert code == 3
+    rows = {(s["index"], s["status"]) for s in report["schedules"]}  # type: ignore[attr-defined, index]
+    assert rows == {
+        ("products-prod", "unknown"),
+        ("orders-prod", "unknown"),
+        ("users-prod", "unknown"),
+        ("search-staging", "pass"),  # declared disabled: its history is not needed
+    }
+    rules = {f["rule"] for f in report["findings"]}  # type: ignore[attr-defined, index]
+    assert rules == {"index-uncovered", "schedule-unmanaged"}  # no history rule was guessed
+
+
+def test_a_plan_without_scheduled_backups_is_explained(
+    capsys: pytest.CaptureFixture[str], emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Emulator(
+        EmulatorState(**{**build_state().__dict__, "plan_allows_backups": False}), api_key=KEY
+    ) as gated:
+        monkeypatch.setenv("PINECONE_API_KEY", KEY)
+        code, out, _ = run(capsys, "check", SPEC, "--now", NOW, "--api-url", gated.url)
+    assert code == 3
+    assert "plan" in out
+    assert "UNKNOWN" in out
+
+
+# ----------------------------------------------------------------------------- exit 4
+
+
+def test_an_internal_error_is_one_line_and_exit_4(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*_: object, **__: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr("checker.evaluate.evaluate", explode)
+    code, out, err = run(capsys, "check", SPEC, "--snapshot", EXAMPLE, "--now", NOW)
+    assert code == 4
+    assert err.count("\n") == 1
+    assert "internal error" in err
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "-v", "check", SPEC, "--snapshot", EXAMPLE, "--now", NOW)
+    assert code == 4
+    assert "Traceback" in err
+
+
+# ----------------------------------------------------------------------------- real processes
+
+
+def _process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "checker", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_quick_start_command_works_from_the_repository_root() -> None:
+    done = _process("check", "--snapshot", "examples/snapshot", "--now", NOW)
+    assert done.returncode == 1
+    assert "orders-prod / nightly" in done.stdout
+    assert done.stderr == ""
+
+
+def test_version_and_exit_code_of_a_real_process() -> None:
+    done = _process("--version")
+    assert done.returncode == 0
+    assert "1.0.0" in done.stdout
+    assert _process("check", "--nope").returncode == 2
