@@ -1,4 +1,4 @@
-"""The command line end to end: exit codes, outputs and secrets, against the emulator on 127.0.0.1."""
+"""The command line end to end: exit codes, outputs and secrets, against the emulator."""
 
 from __future__ import annotations
 
@@ -291,6 +291,7 @@ def test_an_internal_error_is_one_line_and_exit_4(
     monkeypatch.setattr("checker.evaluate.evaluate", explode)
     code, out, err = run(capsys, "check", SPEC, "--snapshot", EXAMPLE, "--now", NOW)
     assert code == 4
+    assert out == ""
     assert err.count("\n") == 1
     assert "internal error" in err
     assert "Traceback" not in err
