@@ -7,13 +7,14 @@ read completely, and the schedule is reported `unknown` with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
 from checker.match import matching_schedules
 from checker.model import (
+    CoverageSummary,
     Declaration,
     FailOn,
     Finding,
@@ -26,6 +27,7 @@ from checker.model import (
     Severity,
     SeveritySetting,
     Spec,
+    UnusedWaiver,
 )
 from checker.policy import (
     apply_budgets,
@@ -104,29 +106,46 @@ def _schedule_label(context: DeclarationContext) -> str:
     return schedule.name if schedule is not None else (decl.id or "")
 
 
-def _declaration_findings(reading: _Reading) -> list[Finding]:
+def _raw_findings(reading: _Reading) -> Iterator[Finding]:
+    """Every rule the available data allows, at its effective severity (`off` dropped)."""
     ctx = reading.context
     decl, schedule = ctx.decl, ctx.schedule
-    findings = []
     for rule in DECLARATION_RULES.values():
         severity = effective_severity(rule.id, rule.default_severity, decl.severity)
         if severity == "off" or not _runnable(rule, decl, reading.available):
             continue
         for hit in rule.check(ctx):
-            findings.append(
-                Finding(
-                    rule=rule.id,
-                    severity=severity,
-                    index=decl.index,
-                    schedule=_schedule_label(ctx),
-                    schedule_id=schedule.schedule_id if schedule else None,
-                    at=hit.at,
-                    message=hit.message,
-                    location=hit.location or decl.location,
-                    details=hit.details,
-                )
+            yield Finding(
+                rule=rule.id,
+                severity=severity,
+                index=decl.index,
+                schedule=_schedule_label(ctx),
+                schedule_id=schedule.schedule_id if schedule else None,
+                at=hit.at,
+                message=hit.message,
+                location=hit.location or decl.location,
+                details=hit.details,
             )
-    return apply_budgets(apply_waivers(findings, decl.waivers, ctx.now), decl.tolerate)
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    reading: _Reading
+    findings: list[Finding]
+    unused_waivers: list[UnusedWaiver]
+
+
+def _judge(reading: _Reading) -> _Judgement:
+    """Findings after waivers and budgets, and the live waivers that matched none of them."""
+    ctx = reading.context
+    waived, used = apply_waivers(_raw_findings(reading), ctx.decl.waivers, ctx.now)
+    findings = apply_budgets(waived, ctx.decl.tolerate)
+    unused = [
+        UnusedWaiver(ctx.decl.index, _schedule_label(ctx), w.rule, w.reason, w.location)
+        for i, w in enumerate(ctx.decl.waivers)
+        if i not in used and ctx.now < w.expires and not reading.problems
+    ]
+    return _Judgement(reading, findings, unused)
 
 
 def _status(findings: Iterable[Finding], unknown: bool, fail_on: FailOn) -> str:
@@ -135,9 +154,8 @@ def _status(findings: Iterable[Finding], unknown: bool, fail_on: FailOn) -> str:
     return "fail" if any(counts_towards_exit(f, fail_on) for f in findings) else "pass"
 
 
-def _declaration_result(
-    reading: _Reading, findings: list[Finding], fail_on: FailOn
-) -> ScheduleResult:
+def _declaration_result(judgement: _Judgement, fail_on: FailOn) -> ScheduleResult:
+    reading, findings = judgement.reading, judgement.findings
     ctx = reading.context
     schedule = ctx.schedule
     return ScheduleResult(
@@ -148,6 +166,7 @@ def _declaration_result(
         last_success=ctx.timeline.last_success if ctx.timeline else None,
         error="; ".join(reading.problems) or None,
         location=ctx.decl.location,
+        history_judged=ctx.timeline is not None,
     )
 
 
@@ -230,16 +249,35 @@ def exit_code_for(
     return 1 if any(counts_towards_exit(f, fail_on) for f in findings) else 0
 
 
+def _coverage(state: ProjectState, judgements: Iterable[_Judgement]) -> CoverageSummary | None:
+    """Schedulable indexes, and which of them a declared, enabled, existing schedule protects."""
+    if isinstance(state.indexes, Missing):
+        return None
+    schedulable = tuple(sorted(n for n, i in state.indexes.items() if i.schedulable))
+    protected = {
+        j.reading.context.decl.index
+        for j in judgements
+        if j.reading.context.decl.enabled and j.reading.context.schedule is not None
+    }
+    return CoverageSummary(schedulable, tuple(n for n in schedulable if n in protected))
+
+
 def evaluate(spec: Spec, state: ProjectState, now: datetime, fail_on: FailOn = "error") -> Report:
     readings = [_read_declaration(decl, state, now) for decl in spec.schedules]
-    per_declaration = [_declaration_findings(r) for r in readings]
-    results = [
-        _declaration_result(r, f, fail_on) for r, f in zip(readings, per_declaration, strict=True)
-    ]
+    judgements = [_judge(reading) for reading in readings]
     claimed = frozenset(s.schedule_id for r in readings for s in r.context.matches)
-    findings = [f for group in per_declaration for f in group] + _fleet_findings(
-        spec, state, claimed
-    )
-    rows = tuple(results + _coverage_unknowns(spec, state))
+    findings = [f for j in judgements for f in j.findings]
+    findings += _fleet_findings(spec, state, claimed)
+    rows = tuple([_declaration_result(j, fail_on) for j in judgements])
+    rows += tuple(_coverage_unknowns(spec, state))
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
-    return Report(now, spec.path, fail_on, exit_code_for(rows, ordered, fail_on), rows, ordered)
+    return Report(
+        now=now,
+        spec=spec.path,
+        fail_on=fail_on,
+        exit_code=exit_code_for(rows, ordered, fail_on),
+        schedules=rows,
+        findings=ordered,
+        coverage=_coverage(state, judgements),
+        unused_waivers=tuple(w for j in judgements for w in j.unused_waivers),
+    )

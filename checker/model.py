@@ -218,6 +218,7 @@ class ScheduleResult:
     last_success: datetime | None
     error: str | None
     location: Location | None = None
+    history_judged: bool = True  # False: declared disabled or no schedule, so never read
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,30 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class CoverageSummary:
+    """Which schedulable indexes have a declared, enabled schedule that exists."""
+
+    schedulable: tuple[str, ...]  # every serverless or BYOC index of the project, sorted
+    covered: tuple[str, ...]
+
+    @property
+    def uncovered(self) -> tuple[str, ...]:
+        covered = set(self.covered)
+        return tuple(name for name in self.schedulable if name not in covered)
+
+
+@dataclass(frozen=True)
+class UnusedWaiver:
+    """A live waiver that matched no finding: probably stale, worth deleting."""
+
+    index: str
+    schedule: str
+    rule: str
+    reason: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class Report:
     now: datetime
     spec: str
@@ -239,6 +264,8 @@ class Report:
     exit_code: int
     schedules: tuple[ScheduleResult, ...]
     findings: tuple[Finding, ...]  # sorted by Finding.sort_key
+    coverage: CoverageSummary | None = None  # None when the index list could not be read
+    unused_waivers: tuple[UnusedWaiver, ...] = ()
 
     @property
     def summary(self) -> Summary:

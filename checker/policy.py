@@ -35,17 +35,18 @@ def waiver_applies(waiver: Waiver, finding: Finding, now: datetime) -> bool:
 
 def apply_waivers(
     findings: Iterable[Finding], waivers: Sequence[Waiver], now: datetime
-) -> list[Finding]:
-    """Mark findings that a live waiver covers; the first matching waiver gives the reason."""
-    marked = []
+) -> tuple[list[Finding], frozenset[int]]:
+    """Mark findings that a live waiver covers (the first matching waiver gives the reason);
+    also return the positions of the waivers that matched something."""
+    marked, used = [], set()
     for finding in findings:
-        waiver = next((w for w in waivers if waiver_applies(w, finding, now)), None)
-        marked.append(
-            finding
-            if waiver is None
-            else replace(finding, waived=True, waiver_reason=waiver.reason)
-        )
-    return marked
+        hit = next((i for i, w in enumerate(waivers) if waiver_applies(w, finding, now)), None)
+        if hit is None:
+            marked.append(finding)
+            continue
+        used.add(hit)
+        marked.append(replace(finding, waived=True, waiver_reason=waivers[hit].reason))
+    return marked, frozenset(used)
 
 
 def _budget_order(finding: Finding) -> tuple[bool, str]:

@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 
-from checker.model import Finding, Location, Report, ScheduleResult
+from checker.model import (
+    CoverageSummary,
+    Finding,
+    Location,
+    Report,
+    ScheduleResult,
+    UnusedWaiver,
+)
 
 NOW = datetime(2026, 4, 30, 12, 0, tzinfo=UTC)
 SPEC = "schedules.yaml"
@@ -38,10 +45,14 @@ def report(
     *,
     exit_code: int,
     spec: str = SPEC,
+    coverage: CoverageSummary | None = None,
+    unused_waivers: Iterable[UnusedWaiver] = (),
 ) -> Report:
     """A Report whose findings are sorted, as `evaluate` promises."""
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
-    return Report(NOW, spec, "error", exit_code, tuple(schedules), ordered)
+    return Report(
+        NOW, spec, "error", exit_code, tuple(schedules), ordered, coverage, tuple(unused_waivers)
+    )
 
 
 def basic() -> Report:
@@ -70,7 +81,16 @@ def basic() -> Report:
             "(the project's plan may not include scheduled backups)",
         ),
     ]
-    return report(schedules, _basic_findings(), exit_code=3)
+    coverage = CoverageSummary(
+        ("billing-prod", "orders-prod", "products-prod", "search-prod", "users-prod"),
+        ("orders-prod", "products-prod", "users-prod"),
+    )
+    unused = UnusedWaiver(
+        "products-prod", "nightly", "stale", "CHG-118 index migration", loc(16, 9)
+    )
+    return report(
+        schedules, _basic_findings(), exit_code=3, coverage=coverage, unused_waivers=[unused]
+    )
 
 
 def _orders(rule: str, severity: str, when: datetime | None, message: str, **kw: object) -> Finding:
@@ -223,7 +243,16 @@ def hostile() -> Report:
         ),
         Finding("index-uncovered", "error", "idx\x1b[2J", None, None, None, HOSTILE_LONG),
     ]
-    return report(schedules, findings, exit_code=3, spec="spec\x1b]0;title\x07\n.yaml")
+    coverage = CoverageSummary((HOSTILE_ESC, "ok"), ("ok",))
+    unused = UnusedWaiver(HOSTILE_ESC, "::warning::x", "gap", "a\nb|<b>", loc(3))
+    return report(
+        schedules,
+        findings,
+        exit_code=3,
+        spec="spec\x1b]0;title\x07\n.yaml",
+        coverage=coverage,
+        unused_waivers=[unused],
+    )
 
 
 def _hostile_details() -> Mapping[str, object]:

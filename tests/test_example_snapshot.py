@@ -87,6 +87,10 @@ def test_the_example_has_exactly_its_deliberate_problems() -> None:
         ("search-staging", "nightly"): "pass",
     }
     assert report.exit_code == 1
+    assert report.coverage is not None
+    assert report.coverage.uncovered == ("recs-prod", "search-staging")  # legacy-prod is a pod index
+    assert len(report.coverage.schedulable) == 5
+    assert report.unused_waivers == ()
 
 
 def test_the_example_snapshot_holds_no_key() -> None:

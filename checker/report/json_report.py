@@ -15,7 +15,15 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import checker
-from checker.model import Finding, Location, Report, ScheduleResult, Summary
+from checker.model import (
+    CoverageSummary,
+    Finding,
+    Location,
+    Report,
+    ScheduleResult,
+    Summary,
+    UnusedWaiver,
+)
 from checker.report.escape import is_unsafe
 from checker.timeutil import format_utc
 
@@ -60,6 +68,28 @@ def report_document(report: Report) -> dict[str, object]:
         "summary": _summary(report.summary),
         "schedules": [_schedule(s) for s in report.schedules],
         "findings": [_finding(f) for f in sorted(report.findings, key=lambda f: f.sort_key)],
+        "coverage": _coverage(report.coverage),
+        "unused_waivers": [_unused_waiver(w) for w in report.unused_waivers],
+    }
+
+
+def _coverage(coverage: CoverageSummary | None) -> dict[str, object] | None:
+    if coverage is None:
+        return None
+    return {
+        "schedulable": len(coverage.schedulable),
+        "covered": len(coverage.covered),
+        "uncovered": list(coverage.uncovered),
+    }
+
+
+def _unused_waiver(waiver: UnusedWaiver) -> dict[str, object]:
+    return {
+        "index": waiver.index,
+        "schedule": waiver.schedule,
+        "rule": waiver.rule,
+        "reason": waiver.reason,
+        "location": _location(waiver.location),
     }
 
 

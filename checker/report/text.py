@@ -15,7 +15,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from checker.model import Finding, Location, Report, ScheduleResult
+from checker.model import (
+    CoverageSummary,
+    Finding,
+    Location,
+    Report,
+    ScheduleResult,
+    UnusedWaiver,
+)
 from checker.report.escape import terminal_safe
 from checker.timeutil import format_utc
 
@@ -68,6 +75,7 @@ def render_text(report: Report, *, color: bool = False) -> str:
         lines += _schedule_block(result, groups.get((result.index, result.name), []), style)
     if others:
         lines += ["Other findings", *(_other_line(f, style) for f in others), ""]
+    lines += _coverage_lines(report.coverage) + _unused_waiver_lines(report.unused_waivers)
     lines += _summary_lines(report)
     return "\n".join(lines) + "\n"
 
@@ -128,7 +136,9 @@ def _last_success_line(result: ScheduleResult) -> str:
     """When the newest Ready backup was planned; 'unknown' if the history could not be read."""
     if result.last_success is not None:
         return f"last good backup: {format_utc(result.last_success)}"
-    return "last good backup: " + ("unknown" if result.status == "unknown" else "none")
+    if result.status == "unknown":
+        return "last good backup: unknown"
+    return "last good backup: none" if result.history_judged else "history: not judged"
 
 
 def _finding_line(
@@ -164,6 +174,32 @@ def _at_text(at: datetime | None) -> str:
 
 def _location_text(location: Location) -> str:
     return f"{terminal_safe(location.file)}:{location.line}:{location.column}"
+
+
+def _coverage_lines(coverage: CoverageSummary | None) -> list[str]:
+    """How many schedulable indexes a declared, enabled schedule protects, and which not."""
+    if coverage is None or not coverage.schedulable:
+        return []
+    total = len(coverage.schedulable)
+    noun = "index has" if total == 1 else "indexes have"
+    covered = len(coverage.covered)
+    line = f"Coverage: {covered} of {total} schedulable {noun} a declared, enabled schedule"
+    if coverage.uncovered:
+        line += "; not covered: " + ", ".join(terminal_safe(n) for n in coverage.uncovered)
+    return [line, ""]
+
+
+def _unused_waiver_lines(waivers: Sequence[UnusedWaiver]) -> list[str]:
+    """Live waivers that matched nothing in this run: candidates for deletion."""
+    if not waivers:
+        return []
+    lines = ["Unused waivers (they matched no finding; delete them when the incident is over)"]
+    for w in waivers:
+        lines.append(
+            f"{_INDENT}{_location_text(w.location)}  {terminal_safe(w.index)} / "
+            f"{terminal_safe(w.schedule)}  {terminal_safe(w.rule)}: {terminal_safe(w.reason)}"
+        )
+    return [*lines, ""]
 
 
 def _summary_lines(report: Report) -> list[str]:

@@ -1,0 +1,470 @@
+"""A small, safe YAML reader: YAML 1.2 core-schema values with their source positions.
+
+Why not `yaml.safe_load`? It resolves scalars by YAML 1.1 rules, so `enabled: yes` becomes
+True, `off` becomes False (which would break `severity: {gap: off}`), `2026-06-01` becomes a
+`date` and `1:30` becomes 5400. It silently keeps the last of two duplicate keys, forgets
+every line number, and expands alias bombs until memory runs out. A spec reader that names
+`file:line:column` for every problem needs none of that, so this module only *composes* the
+document into nodes (PyYAML's parser, no constructor ever runs, so no tag can build an
+object) and converts the nodes itself:
+
+- scalars resolve by the YAML 1.2 core schema only (null, bool, int, float, else string);
+- only the core tags are accepted (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`,
+  `!!seq`, `!!map`); any other tag is a located problem;
+- mapping keys must be strings and must not repeat;
+- input larger than `MAX_BYTES`, alias expansion past that size, and nesting deeper than
+  `MAX_DEPTH` are refused before any value is built.
+
+The result is plain JSON-like data plus two position maps keyed by JSON path tuples such as
+`("schedules", 2, "frequency")`: where each value starts and where the key naming it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import yaml
+from yaml.composer import Composer
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader, ReaderError
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from checker.errors import SpecError, SpecProblem
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+
+PathKey = str | int
+JsonPath = tuple[PathKey, ...]
+Position = tuple[int, int]  # (line, column), both 1-based
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT = _TAG_PREFIX + "str", _TAG_PREFIX + "int", _TAG_PREFIX + "float"
+_BOOL, _NULL = _TAG_PREFIX + "bool", _TAG_PREFIX + "null"
+_SEQ, _MAP = _TAG_PREFIX + "seq", _TAG_PREFIX + "map"
+
+# The YAML 1.2.2 core schema (section 10.3.2), nothing more.
+_CORE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (_NULL, re.compile(r"~|null|Null|NULL|")),
+    (_BOOL, re.compile(r"true|True|TRUE|false|False|FALSE")),
+    (_INT, re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")),
+    (
+        _FLOAT,
+        re.compile(
+            r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML document: its top-level mapping and where every key and value starts."""
+
+    data: dict[str, object]
+    values: Mapping[JsonPath, Position]
+    keys: Mapping[JsonPath, Position]
+
+    def value_position(self, path: JsonPath) -> Position:
+        """Where the value at `path` starts, else its nearest ancestor's; the document is 1:1."""
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.values:
+                return self.values[path[:end]]
+        return (1, 1)
+
+    def key_position(self, path: JsonPath) -> Position:
+        """Where the key naming `path` starts (the value's position for list items)."""
+        return self.keys.get(path) or self.value_position(path)
+
+
+class _Marked(Protocol):
+    """A PyYAML mark, from the pure-Python reader or from libyaml."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
+
+
+class _Refused(Exception):
+    """The document cannot be read safely; carries where and why."""
+
+    def __init__(self, position: Position, message: str) -> None:
+        super().__init__(message)
+        self.position = position
+        self.message = message
+
+
+class _CoreResolver(BaseResolver):
+    """Resolves plain scalars by the YAML 1.2 core schema; quoted scalars stay strings."""
+
+    def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and implicit[0]:
+            return core_tag(value)
+        return {ScalarNode: _STR, SequenceNode: _SEQ}.get(kind, _MAP)
+
+
+class _Composer(Composer):
+    """PyYAML's composer with a nesting limit (its recursion would otherwise overflow)."""
+
+    depth = 0
+    first_alias: _Marked | None = None
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[attr-defined]
+        if isinstance(event, yaml.AliasEvent) and self.first_alias is None:
+            self.first_alias = event.start_mark
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(_position(event.start_mark), _too_deep())
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _Loader(Reader, Scanner, Parser, _Composer, _CoreResolver):
+    """Composes nodes only: there is deliberately no constructor in this class."""
+
+    def __init__(self, text: str) -> None:
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _Composer.__init__(self)
+        _CoreResolver.__init__(self)
+
+
+def render_path(path: JsonPath) -> str:
+    """`("schedules", 2, "frequency")` as `schedules[2].frequency` (indexes count from 0)."""
+    rendered = ""
+    for part in path:
+        if isinstance(part, int):
+            rendered += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part):
+            rendered += f".{part}" if rendered else part
+        else:
+            rendered += f"[{json.dumps(part)}]"
+    return rendered
+
+
+def core_tag(value: str) -> str:
+    """The YAML 1.2 core-schema tag of a plain scalar: `yes`, `1:30`, `2026-06-01` are strings."""
+    for tag, pattern in _CORE_PATTERNS:
+        if pattern.fullmatch(value):
+            return tag
+    return _STR
+
+
+def read_yaml(data: bytes | str, file: str) -> Document:
+    """Parse one YAML document whose top level is a mapping, or raise `SpecError`."""
+    try:
+        return _read(data, file)
+    except _Refused as refused:
+        line, column = refused.position
+        raise SpecError([SpecProblem(file, line, column, "", refused.message)]) from None
+
+
+def _read(data: bytes | str, file: str) -> Document:
+    text = _decode(data)
+    root = _compose(text)
+    if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL):
+        raise _Refused((1, 1), "the document is empty: a spec starts with `version: 1`")
+    if not isinstance(root, MappingNode):
+        kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+        message = f"the top level must be a mapping (`key: value` lines), not {kind}"
+        raise _Refused(_position(root.start_mark), message)
+    return _convert_document(root, file)
+
+
+def _decode(data: bytes | str) -> str:
+    """Enforce the size limit before anything is parsed, and insist on UTF-8."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if len(raw) > MAX_BYTES:
+        raise _Refused((1, 1), f"the file is larger than 1 MiB ({MAX_BYTES} bytes): refused")
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _Refused(_byte_position(data, error.start), _not_utf8(data, error.start)) from None
+
+
+def _not_utf8(data: bytes, offset: int) -> str:
+    return f"the file is not valid UTF-8 (byte 0x{data[offset]:02x}): save it as UTF-8"
+
+
+def _byte_position(data: bytes, offset: int) -> Position:
+    """Line and column (in characters) of a byte offset in not-quite-UTF-8 data."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return (data.count(b"\n", 0, offset) + 1, column)
+
+
+def _compose(text: str) -> Node | None:
+    """Build the node graph, turning PyYAML's errors into located refusals."""
+    try:
+        return _compose_checked(text)
+    except ReaderError as error:
+        raise _Refused(_text_position(text, error.position), _reader_message(error)) from None
+    except yaml.MarkedYAMLError as error:
+        raise _Refused(_error_position(error), _yaml_message(error)) from None
+
+
+def _compose_checked(text: str) -> Node | None:
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is not None:
+            _check_expansion(root, len(text.encode("utf-8", "surrogatepass")), loader.first_alias)
+        return root
+    finally:
+        loader.dispose()
+
+
+def _reader_message(error: ReaderError) -> str:
+    return f"unacceptable character #x{error.character:04x}: {error.reason}"
+
+
+def _error_position(error: yaml.MarkedYAMLError) -> Position:
+    mark = error.problem_mark or error.context_mark
+    return _position(mark) if mark is not None else (1, 1)
+
+
+def _yaml_message(error: yaml.MarkedYAMLError) -> str:
+    """PyYAML's own words, with the line where its context started and a hint for tabs."""
+    message = error.problem or error.context or "invalid YAML"
+    if error.problem and error.context:
+        line = f" at line {error.context_mark.line + 1}" if error.context_mark else ""
+        if error.context.startswith("while"):
+            started = f" started{line}" if line else ""
+            message = f"{error.problem} ({error.context}{started})"
+        else:
+            message = f"{error.context}{line}, {error.problem}"
+    if "'\\t'" in message:
+        message += "; YAML does not allow tabs here: indent with spaces"
+    return message
+
+
+def _text_position(text: str, offset: int) -> Position:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return (text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
+def _position(mark: _Marked) -> Position:
+    return (mark.line + 1, mark.column + 1)
+
+
+def _too_deep() -> str:
+    return f"the document is nested deeper than {MAX_DEPTH} levels: refused"
+
+
+# --------------------------------------------------------------------------- alias expansion
+
+
+@dataclass
+class _Measure:
+    """Expanded size and height per node, memoised so that an alias bomb costs nothing."""
+
+    sizes: dict[int, int] = field(default_factory=dict)
+    heights: dict[int, int] = field(default_factory=dict)
+    active: set[int] = field(default_factory=set)
+    unique: int = 0
+
+
+def _check_expansion(root: Node, source_bytes: int, first_alias: _Marked | None) -> None:
+    """Refuse a document whose aliases would make it larger than `MAX_BYTES` or too deep.
+
+    The size of a node is its scalars' lengths plus one per node; what aliases add is the
+    expanded size minus the size of each distinct node counted once.
+    """
+    measure = _Measure()
+    expanded = _measure(root, 1, measure)
+    if source_bytes + expanded - measure.unique > MAX_BYTES:
+        where = _position(first_alias) if first_alias is not None else (1, 1)
+        raise _Refused(where, "aliases expand the document past 1 MiB: refused")
+
+
+def _measure(node: Node, depth: int, measure: _Measure) -> int:
+    key = id(node)
+    if key in measure.sizes:
+        if depth + measure.heights[key] - 1 > MAX_DEPTH:
+            raise _Refused(_position(node.start_mark), _too_deep())
+        return measure.sizes[key]
+    if key in measure.active:
+        raise _Refused(_position(node.start_mark), "an alias refers to a node that contains it")
+    if depth > MAX_DEPTH:
+        raise _Refused(_position(node.start_mark), _too_deep())
+    measure.active.add(key)
+    size, height = _measure_children(node, depth, measure)
+    measure.active.discard(key)
+    measure.sizes[key], measure.heights[key] = size, height
+    return size
+
+
+def _measure_children(node: Node, depth: int, measure: _Measure) -> tuple[int, int]:
+    own = len(node.value) + 1 if isinstance(node, ScalarNode) else 1
+    measure.unique += own
+    children = _children(node)
+    size = own + sum(_measure(child, depth + 1, measure) for child in children)
+    height = 1 + max((measure.heights[id(child)] for child in children), default=0)
+    return size, height
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+@dataclass
+class _Builder:
+    """Collects positions and problems while nodes become plain values."""
+
+    file: str
+    values: dict[JsonPath, Position] = field(default_factory=dict)
+    keys: dict[JsonPath, Position] = field(default_factory=dict)
+    problems: dict[SpecProblem, None] = field(default_factory=dict)  # ordered, without repeats
+
+    def problem(self, node: Node, path: JsonPath, message: str) -> None:
+        line, column = _position(node.start_mark)
+        self.problems[SpecProblem(self.file, line, column, render_path(path), message)] = None
+
+
+def _convert_document(root: MappingNode, file: str) -> Document:
+    builder = _Builder(file)
+    data = _mapping(root, (), builder)
+    if builder.problems:
+        raise SpecError(list(builder.problems))
+    return Document(data, builder.values, builder.keys)
+
+
+def _value(node: Node, path: JsonPath, builder: _Builder) -> object:
+    builder.values[path] = _position(node.start_mark)
+    if isinstance(node, MappingNode):
+        return _mapping(node, path, builder) if _tag_is(node, path, _MAP, builder) else None
+    if isinstance(node, SequenceNode):
+        return _sequence(node, path, builder) if _tag_is(node, path, _SEQ, builder) else None
+    return _scalar(node, path, builder) if isinstance(node, ScalarNode) else None
+
+
+def _tag_is(node: Node, path: JsonPath, expected: str, builder: _Builder) -> bool:
+    if node.tag == expected:
+        return True
+    builder.problem(node, path, _bad_tag(node.tag))
+    return False
+
+
+def _bad_tag(tag: str) -> str:
+    shown = "!!" + tag.removeprefix(_TAG_PREFIX) if tag.startswith(_TAG_PREFIX) else tag
+    return (
+        f"tag {shown} is not allowed: a spec holds only plain YAML values "
+        "(strings, numbers, booleans, null, lists and mappings)"
+    )
+
+
+def _sequence(node: SequenceNode, path: JsonPath, builder: _Builder) -> list[object]:
+    return [_value(item, (*path, index), builder) for index, item in enumerate(node.value)]
+
+
+def _mapping(node: MappingNode, path: JsonPath, builder: _Builder) -> dict[str, object]:
+    result: dict[str, object] = {}
+    first_lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = _key(key_node, path, builder)
+        if key is None:
+            continue
+        if key in first_lines:
+            builder.problem(key_node, (*path, key), _duplicate(key, first_lines[key]))
+            continue
+        first_lines[key] = key_node.start_mark.line + 1
+        builder.keys[(*path, key)] = _position(key_node.start_mark)
+        result[key] = _value(value_node, (*path, key), builder)
+    return result
+
+
+def _duplicate(key: str, first_line: int) -> str:
+    return f"duplicate key {key!r} (first defined at line {first_line})"
+
+
+def _key(node: Node, path: JsonPath, builder: _Builder) -> str | None:
+    """Keys are strings, as in JSON: `1:` or `? [a]` would have no JSON path."""
+    value = _scalar(node, path, builder) if isinstance(node, ScalarNode) else node
+    if isinstance(value, str):
+        return value
+    if value is not None or node.tag == _NULL:  # None otherwise: `_scalar` said why
+        builder.problem(node, path, f"mapping keys must be strings: quote {_shown(node)}")
+    return None
+
+
+def _shown(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        return repr(node.value) if node.value else "the empty key"
+    return "this key" if isinstance(node, MappingNode) else "this key (a list)"
+
+
+def _scalar(node: ScalarNode, path: JsonPath, builder: _Builder) -> object:
+    """Convert a scalar by its tag; an explicit tag must fit its value (`!!int yes` is not)."""
+    if node.tag == _STR:
+        return str(node.value)
+    if node.tag not in (_NULL, _BOOL, _INT, _FLOAT):
+        builder.problem(node, path, _bad_tag(node.tag))
+        return None
+    if not _fits(node.tag, node.value):
+        builder.problem(node, path, f"{node.value!r} is not a valid {_tag_name(node.tag)}")
+        return None
+    try:
+        return _core_value(node.tag, node.value)
+    except ValueError:
+        builder.problem(node, path, f"the number {node.value[:20]}... is too long")
+        return None
+
+
+def _fits(tag: str, text: str) -> bool:
+    """Whether an explicitly tagged scalar is spelt as its tag requires (`!!float 1` is)."""
+    resolved = core_tag(text)
+    return resolved == tag or (tag == _FLOAT and resolved == _INT)
+
+
+def _tag_name(tag: str) -> str:
+    return {_NULL: "null", _BOOL: "boolean", _INT: "integer"}.get(tag, "float")
+
+
+def _core_value(tag: str, text: str) -> object:
+    """The Python value of a scalar that matches its core-schema tag."""
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return text.lower() == "true"
+    if tag == _INT:
+        return _core_int(text)
+    return _core_float(text)
+
+
+def _core_int(text: str) -> int:
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+def _core_float(text: str) -> float:
+    lowered = text.lower()
+    if lowered.endswith(".nan"):
+        return math.nan
+    if lowered.endswith(".inf"):
+        return -math.inf if lowered.startswith("-") else math.inf
+    return float(text)
