@@ -88,7 +88,7 @@ def test_the_example_has_exactly_its_deliberate_problems() -> None:
     }
     assert report.exit_code == 1
     assert report.coverage is not None
-    assert report.coverage.uncovered == ("recs-prod", "search-staging")  # legacy-prod is a pod index
+    assert report.coverage.uncovered == ("recs-prod", "search-staging")  # not legacy-prod: a pod
     assert len(report.coverage.schedulable) == 5
     assert report.unused_waivers == ()
 
