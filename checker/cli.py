@@ -18,8 +18,14 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from checker import __version__
-from checker.errors import BackupDriftError, SpecError, UsageError
-from checker.model import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, FailOn, Spec
+from checker.errors import BackupDriftError, SourceError, SpecError, UsageError
+from checker.model import (
+    DEFAULT_API_KEY_ENV,
+    DEFAULT_API_VERSION,
+    SUPPORTED_API_VERSIONS,
+    FailOn,
+    Spec,
+)
 
 if TYPE_CHECKING:
     from checker.model import ProjectState, Report
@@ -280,12 +286,7 @@ def _warn_if_incomplete(report: Report) -> None:
 def _read_state(
     spec: Spec, snapshot: Path | None, api_url: str | None, api_version: str | None
 ) -> ProjectState:
-    if snapshot is not None:
-        from checker.source.snapshot import SnapshotReader
-
-        return _gather(spec, SnapshotReader(snapshot))
-    with _live_reader(_api_settings(spec, api_url, api_version)) as reader:
-        return _gather(spec, reader)
+    return _read_state_and_version(spec, snapshot, api_url, api_version)[0]
 
 
 @cli.command()
@@ -349,6 +350,56 @@ def _prepare_snapshot_dir(out: Path, force: bool) -> None:
 
     shutil.rmtree(out / "bodies", ignore_errors=True)
     (out / "manifest.json").unlink()
+
+
+@cli.command()
+@click.option("--index", "globs", multiple=True, metavar="GLOB", help="Only these indexes.")
+@click.option(
+    "--out", default=DEFAULT_SPEC, show_default=True, type=FILE_PATH, help="Spec to write."
+)
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--snapshot", type=DIR_PATH, help="Read a snapshot instead of calling the API.")
+@_api_options
+def init(
+    globs: tuple[str, ...],
+    out: Path,
+    force: bool,
+    snapshot: Path | None,
+    api_url: str | None,
+    api_version: str | None,
+) -> None:
+    """Write a starting spec that declares the project's schedules as they are."""
+    from checker.init import InitOptions, render_spec, unreadable
+    from checker.model import Coverage, Location, Missing
+
+    if out.exists() and not force:
+        raise UsageError(f"{out} exists; use --force to overwrite it")
+    where = Location(str(out), 1, 1)
+    probe = Spec(
+        str(out), DEFAULT_API_KEY_ENV, None, {}, Coverage(globs or ("*",), "off", where), ()
+    )
+    state, version = _read_state_and_version(probe, snapshot, api_url, api_version)
+    if isinstance(state.indexes, Missing):
+        raise SourceError(f"cannot read the index list: {state.indexes.reason}")
+    options = InitOptions(globs, DEFAULT_API_KEY_ENV, version)
+    _write_file(out, render_spec(state.indexes, state.schedules, options))
+    gaps = unreadable(state.schedules.values())
+    _echo(f"wrote {out}" + (f"; {gaps} index(es) could not be read (see comments)" if gaps else ""))
+    raise SystemExit(3 if gaps else 0)
+
+
+def _read_state_and_version(
+    spec: Spec, snapshot: Path | None, api_url: str | None, api_version: str | None
+) -> tuple[ProjectState, str]:
+    """The state, and the API version it was read with (which `init` pins in the spec)."""
+    if snapshot is not None:
+        from checker.source.snapshot import SnapshotReader
+
+        reader = SnapshotReader(snapshot)
+        return _gather(spec, reader), reader.api_version or DEFAULT_API_VERSION
+    settings = _api_settings(spec, api_url, api_version)
+    with _live_reader(settings) as live:
+        return _gather(spec, live), settings.version
 
 
 @cli.command()
