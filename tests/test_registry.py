@@ -130,7 +130,7 @@ def test_the_schema_knows_exactly_the_registered_rules() -> None:
 def test_the_readme_rule_table_is_the_registry() -> None:
     readme = (ROOT / "README.md").read_text()
     table = readme.split("<!-- rules-table:start -->")[1].split("<!-- rules-table:end -->")[0]
-    rows = [line for line in table.strip().splitlines()[2:]]
+    rows = table.strip().splitlines()[2:]
     expected = [f"| `{r.id}` | {r.default_severity} | {r.summary} |" for r in ALL_RULES.values()]
     assert rows == expected
 
