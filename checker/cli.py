@@ -179,7 +179,7 @@ def _gather(spec: Spec, reader: PageReader) -> ProjectState:
 
 def _use_color(stream: object) -> bool:
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")  # no-color.org: non-empty
 
 
 def _render(report: Report, fmt: str, *, color: bool = False) -> str:

@@ -328,3 +328,28 @@ def test_version_and_exit_code_of_a_real_process() -> None:
     assert done.returncode == 0
     assert "1.0.0" in done.stdout
     assert _process("check", "--nope").returncode == 2
+
+
+# ----------------------------------------------------------------------------- colour
+
+
+class _Terminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("tty", "no_color", "expected"),
+    [(True, None, True), (True, "", True), (True, "1", False), (False, None, False)],
+)
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    monkeypatch: pytest.MonkeyPatch, tty: bool, no_color: str | None, expected: bool
+) -> None:
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    assert cli._use_color(_Terminal(tty)) is expected

@@ -67,3 +67,72 @@ def _cut(pieces: list[str], width: int, limit: int) -> str:
     while pieces and width + len(ELLIPSIS) > limit:
         width -= len(pieces.pop())
     return "".join(pieces) + ELLIPSIS
+
+
+# --------------------------------------------------------------------------- GitHub Actions
+
+_GITHUB_DATA = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
+_GITHUB_PROPERTY = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
+
+
+def github_data(s: str, *, limit: int = MAX_CHARS) -> str:
+    """`s` as the message (data) part of a `::error ...::data` workflow command.
+
+    The Actions runner reads one command per output line and un-escapes `%0D`, `%0A` and `%25`
+    in the data, so escaping exactly those keeps a hostile value on its own line (it cannot
+    start a new `::set-output` or `::error` command) and lets it read back unchanged. Other
+    unsafe characters (see `is_unsafe`) are removed first, as the log would show them raw; a
+    tab becomes a space. At most `limit` characters survive, cut before escaping so that an
+    escape is never split.
+    """
+    return _log_safe(s, limit).translate(_GITHUB_DATA)
+
+
+def github_property(s: str, *, limit: int = MAX_CHARS) -> str:
+    """`s` as a property value (`file=`, `title=`) of a workflow command.
+
+    Like `github_data`, plus `:` and `,`: the runner splits properties on `,` and ends them at
+    the first `::`, so either character raw would cut the value short or forge a property.
+    """
+    return _log_safe(s, limit).translate(_GITHUB_PROPERTY)
+
+
+def _log_safe(s: str, limit: int) -> str:
+    """`s` without the characters a CI log must not hold raw, at most `limit` characters long.
+
+    CR and LF stay (the workflow-command escapes turn them into `%0D`/`%0A`); a tab becomes a
+    space; every other unsafe character is dropped. The walk stops at the limit, so a huge
+    value costs no more than a short one.
+    """
+    kept: list[str] = []
+    for ch in s:
+        if ch in "\r\n" or not is_unsafe(ch):
+            kept.append(ch)
+        elif ch == "\t":
+            kept.append(" ")
+        if len(kept) > limit:
+            return "".join(kept[: limit - len(ELLIPSIS)]) + ELLIPSIS
+    return "".join(kept)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+_MARKDOWN_PUNCTUATION = "\\`*_{}[]()#+-.!|~$@"
+_MARKDOWN = str.maketrans(
+    {ch: "\\" + ch for ch in _MARKDOWN_PUNCTUATION} | {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
+
+
+def markdown_text(s: str, *, limit: int = MAX_CHARS) -> str:
+    """`s` as literal text inside GitHub-flavoured Markdown, table cells and headings included.
+
+    Unsafe characters first become visible escapes exactly as `terminal_safe` shows them (a
+    newline reads `\\n`), so a value can never end a table row or a heading. Then every ASCII
+    punctuation mark that Markdown could read as syntax gets a backslash: emphasis, links,
+    headings, lists, code spans, strikethrough, `$` math and `@` mentions; `|` as `\\|` is the
+    escape GitHub's table parser itself honours. `&`, `<` and `>` become entities, so no value
+    can open an HTML tag or spell an entity, even inside a raw HTML block where backslash
+    escapes do not apply. Cut at `limit` characters like `terminal_safe`.
+    """
+    shown = s if len(s) <= limit and s.isprintable() else terminal_safe(s, limit=limit)
+    return shown.translate(_MARKDOWN)
