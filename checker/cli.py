@@ -28,7 +28,7 @@ from checker.model import (
 )
 
 if TYPE_CHECKING:
-    from checker.model import ProjectState, Report
+    from checker.model import FindingIdentity, ProjectState, Report
     from checker.source.gather import PageReader
 
 DEFAULT_SPEC = "schedules.yaml"
@@ -232,23 +232,18 @@ def _api_options(command: Callable[..., object]) -> Callable[..., object]:
 @cli.command()
 @click.argument("spec", default=DEFAULT_SPEC, metavar="[SPEC]")
 @_api_options
-@click.option("--now", "now_text", metavar="TIMESTAMP", help="Evaluate as if it were this instant.")
+@click.option("--now", "now_text", metavar="TIMESTAMP", help="Judge as if it were this instant.")
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text", show_default=True
 )
+@click.option("-o", "--output", type=FILE_PATH, help="Write the report here instead of stdout.")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
-)
-@click.option(
-    "--report",
-    "reports",
-    multiple=True,
-    metavar="FMT=PATH",
-    help="Also write FMT to PATH (repeatable).",
+    "--report", "reports", multiple=True, metavar="FMT=PATH", help="Also write FMT to PATH."
 )
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True)
+@click.option("--snapshot", type=DIR_PATH, help="Replay a snapshot instead of calling the API.")
 @click.option(
-    "--snapshot", type=click.Path(file_okay=False, path_type=Path), help="Replay a snapshot."
+    "--baseline", type=FILE_PATH, help="An earlier JSON report: fail only on findings not in it."
 )
 def check(
     spec: str,
@@ -260,17 +255,27 @@ def check(
     reports: tuple[str, ...],
     fail_on: FailOn,
     snapshot: Path | None,
+    baseline: Path | None,
 ) -> None:
     """Fetch the live state (or a snapshot), judge it against SPEC and report."""
     from checker.evaluate import evaluate
 
     policy = _load_spec(spec)
     now, targets = _parse_now(now_text), _parse_report_targets(reports)
+    known = _load_baseline(baseline)
     state = _read_state(policy, snapshot, api_url, api_version)
-    report = evaluate(policy, state, now, fail_on)
+    report = evaluate(policy, state, now, fail_on, known)
     _emit(report, _resolve_format(fmt), output, targets)
     _warn_if_incomplete(report)
     raise SystemExit(report.exit_code)
+
+
+def _load_baseline(path: Path | None) -> frozenset[FindingIdentity] | None:
+    if path is None:
+        return None
+    from checker.baseline import load_baseline
+
+    return load_baseline(path)
 
 
 def _warn_if_incomplete(report: Report) -> None:

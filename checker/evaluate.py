@@ -18,6 +18,7 @@ from checker.model import (
     Declaration,
     FailOn,
     Finding,
+    FindingIdentity,
     Location,
     Missing,
     ProjectState,
@@ -34,6 +35,7 @@ from checker.policy import (
     apply_waivers,
     counts_towards_exit,
     effective_severity,
+    mark_baseline,
 )
 from checker.rules import DECLARATION_RULES, FLEET_RULES
 from checker.rules.base import Data, DeclarationContext, FleetContext, FleetHit, FleetRule, Rule
@@ -50,6 +52,7 @@ _LOST_WITH: Mapping[Data, frozenset[Data]] = {
 }
 _NOT_FETCHED = Missing("not fetched")
 T = TypeVar("T")
+Baseline = frozenset[FindingIdentity] | None
 
 
 @dataclass(frozen=True)
@@ -135,11 +138,11 @@ class _Judgement:
     unused_waivers: list[UnusedWaiver]
 
 
-def _judge(reading: _Reading) -> _Judgement:
-    """Findings after waivers and budgets, and the live waivers that matched none of them."""
+def _judge(reading: _Reading, known: Baseline) -> _Judgement:
+    """Findings after waivers, budgets and baseline, and the live waivers that matched none."""
     ctx = reading.context
     waived, used = apply_waivers(_raw_findings(reading), ctx.decl.waivers, ctx.now)
-    findings = apply_budgets(waived, ctx.decl.tolerate)
+    findings = mark_baseline(apply_budgets(waived, ctx.decl.tolerate), known)
     unused = [
         UnusedWaiver(ctx.decl.index, _schedule_label(ctx), w.rule, w.reason, w.location)
         for i, w in enumerate(ctx.decl.waivers)
@@ -262,12 +265,20 @@ def _coverage(state: ProjectState, judgements: Iterable[_Judgement]) -> Coverage
     return CoverageSummary(schedulable, tuple(n for n in schedulable if n in protected))
 
 
-def evaluate(spec: Spec, state: ProjectState, now: datetime, fail_on: FailOn = "error") -> Report:
+def evaluate(
+    spec: Spec,
+    state: ProjectState,
+    now: datetime,
+    fail_on: FailOn = "error",
+    baseline: Baseline = None,
+) -> Report:
+    """Judge the state against the spec at `now`. With a `baseline` (the identities of an
+    earlier run's findings), only findings not in it count towards the exit code."""
     readings = [_read_declaration(decl, state, now) for decl in spec.schedules]
-    judgements = [_judge(reading) for reading in readings]
+    judgements = [_judge(reading, baseline) for reading in readings]
     claimed = frozenset(s.schedule_id for r in readings for s in r.context.matches)
     findings = [f for j in judgements for f in j.findings]
-    findings += _fleet_findings(spec, state, claimed)
+    findings += mark_baseline(_fleet_findings(spec, state, claimed), baseline)
     rows = tuple([_declaration_result(j, fail_on) for j in judgements])
     rows += tuple(_coverage_unknowns(spec, state))
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key))

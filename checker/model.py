@@ -186,6 +186,9 @@ class ProjectState:
 # --------------------------------------------------------------------------- report
 
 
+FindingIdentity = tuple[str, str, str | None, str | None]  # rule, index, schedule, at (Z)
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str
@@ -199,6 +202,13 @@ class Finding:
     waiver_reason: str | None = None
     location: Location | None = None
     details: Mapping[str, object] = field(default_factory=dict)
+    baseline: Literal["new", "known"] | None = None  # set only when a baseline was given
+
+    @property
+    def identity(self) -> FindingIdentity:
+        """What makes two findings of two runs the same finding (for baselines)."""
+        at = self.at.strftime("%Y-%m-%dT%H:%M:%SZ") if self.at is not None else None
+        return (self.rule, self.index, self.schedule, at)
 
     @property
     def sort_key(self) -> tuple[str, str, str, str]:

@@ -10,7 +10,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from checker.model import FailOn, Finding, Severity, SeveritySetting, Waiver, severity_rank
+from checker.model import (
+    FailOn,
+    Finding,
+    FindingIdentity,
+    Severity,
+    SeveritySetting,
+    Waiver,
+    severity_rank,
+)
 
 
 def effective_severity(
@@ -64,7 +72,16 @@ def apply_budgets(findings: Sequence[Finding], tolerate: Mapping[str, int]) -> l
     return [replace(f, severity="notice") if i in demoted else f for i, f in enumerate(findings)]
 
 
+def mark_baseline(
+    findings: Iterable[Finding], known: frozenset[FindingIdentity] | None
+) -> list[Finding]:
+    """With a baseline, tag each finding new or known; known ones no longer fail the run."""
+    if known is None:
+        return list(findings)
+    return [replace(f, baseline="known" if f.identity in known else "new") for f in findings]
+
+
 def counts_towards_exit(finding: Finding, fail_on: FailOn) -> bool:
-    if finding.waived or fail_on == "never":
+    if finding.waived or finding.baseline == "known" or fail_on == "never":
         return False
     return severity_rank(finding.severity) <= severity_rank(fail_on)

@@ -353,3 +353,43 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     else:
         monkeypatch.setenv("NO_COLOR", no_color)
     assert cli._use_color(_Terminal(tty)) is expected
+
+
+# ----------------------------------------------------------------------------- baseline
+
+
+def test_a_baseline_fails_only_on_new_findings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    args = ("check", SPEC, "--snapshot", EXAMPLE, "-f", "json")
+    code, out, _ = run(capsys, *args, "--now", NOW, "-o", str(baseline))
+    assert code == 1
+    code, out, _ = run(capsys, *args, "--now", NOW, "--baseline", str(baseline))
+    report = report_json(out)
+    assert code == 0
+    assert {f["baseline"] for f in report["findings"]} == {"known"}  # type: ignore[attr-defined, index]
+    assert {s["status"] for s in report["schedules"]} == {"pass"}  # type: ignore[attr-defined, index]
+    code, out, _ = run(capsys, *args, "--now", "2026-05-02T12:00:00Z", "--baseline", str(baseline))
+    later = report_json(out)
+    new = [f for f in later["findings"] if f["baseline"] == "new"]  # type: ignore[attr-defined, index]
+    assert code == 1
+    assert ("missed-run", "2026-05-01T02:00:00Z") in {(f["rule"], f["at"]) for f in new}  # type: ignore[index]
+    old = {(f["rule"], f["index"], f["schedule"], f["at"]) for f in report["findings"]}  # type: ignore[attr-defined, index]
+    for finding in later["findings"]:  # type: ignore[attr-defined]
+        identity = (finding["rule"], finding["index"], finding["schedule"], finding["at"])
+        assert finding["baseline"] == ("known" if identity in old else "new")
+
+
+@pytest.mark.parametrize(
+    "content", [b"not json", b'{"format_version": 2}', b'{"format_version": 1, "findings": [1]}']
+)
+def test_a_bad_baseline_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes
+) -> None:
+    baseline = tmp_path / "b.json"
+    baseline.write_bytes(content)
+    code, out, err = run(capsys, "check", SPEC, "--snapshot", EXAMPLE, "--baseline", str(baseline))
+    assert code == 2
+    assert "--baseline" in err
+    assert out == ""

@@ -183,6 +183,7 @@ def test_json_keys_follow_the_contract_order() -> None:
         "waiver_reason",
         "location",
         "details",
+        "baseline",
     ]
 
 

@@ -130,6 +130,7 @@ def _finding(finding: Finding) -> dict[str, object]:
         "waiver_reason": finding.waiver_reason,
         "location": _location(finding.location),
         "details": _jsonable(finding.details),
+        "baseline": finding.baseline,
     }
 
 

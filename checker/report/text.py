@@ -155,6 +155,8 @@ def _finding_line(
     line = _INDENT + "  ".join(columns)
     if finding.waived:
         line += f"  [waived: {terminal_safe(finding.waiver_reason or 'no reason given')}]"
+    if finding.baseline == "known":
+        line += "  [known: in the baseline]"
     if finding.location is not None and finding.location != block_location:
         line += f"  ({_location_text(finding.location)})"
     return line
