@@ -33,7 +33,14 @@ if TYPE_CHECKING:
 
 DEFAULT_SPEC = "schedules.yaml"
 DEFAULT_API_URL = "https://api.pinecone.io"
-FORMATS = ("text", "json")  # grows with checker.report.RENDERERS; a test keeps them equal
+DEFAULT_CONCURRENCY = 8
+DEFAULT_TIMEOUT = 300.0
+FORMATS = (
+    "text",
+    "json",
+    "github",
+    "markdown",
+)  # grows with checker.report.RENDERERS; a test keeps them equal
 FORMAT_CHOICES = ("auto", *FORMATS)
 FAIL_ON = ("error", "warning", "notice", "never")
 FILE_PATH = click.Path(dir_okay=False, path_type=Path)
@@ -148,30 +155,76 @@ def _api_key(env_name: str) -> str:
     return key
 
 
+@dataclass(frozen=True)
+class FetchOptions:
+    api_url: str | None
+    api_version: str | None
+    concurrency: int
+    timeout: float
+    snapshot: Path | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    reader: PageReader
+    api_url: str
+    api_version: str
+
+
 @contextmanager
-def _live_reader(settings: ApiSettings) -> Iterator[PageReader]:
+def _open_source(spec: Spec, options: FetchOptions) -> Iterator[Source]:
+    """The snapshot when one is given, else the live API (which needs the key)."""
+    if options.snapshot is not None:
+        from checker.source.snapshot import SnapshotReader
+
+        replay = SnapshotReader(options.snapshot)
+        yield Source(replay, replay.api_url, replay.api_version or DEFAULT_API_VERSION)
+        return
     from checker.source.http import PineconeHttp
 
+    settings = _api_settings(spec, options.api_url, options.api_version)
     client = PineconeHttp(
         api_url=settings.url,
         api_key=_api_key(settings.key_env),
         api_key_env=settings.key_env,
         api_version=settings.version,
+        deadline=options.timeout,
     )
     with client:
-        yield client
+        yield Source(client, settings.url, settings.version)
 
 
-def _gather(spec: Spec, reader: PageReader) -> ProjectState:
+def _read_all(spec: Spec, reader: PageReader, concurrency: int) -> ProjectState:
     from checker.errors import AuthRejected
     from checker.source.gather import gather
 
     try:
-        return gather(spec, reader)
+        return gather(spec, reader, concurrency)
     except AuthRejected as exc:  # no point in asking again with a key the API refuses
         from checker.model import Missing, ProjectState
 
         return ProjectState(Missing(str(exc)), {}, {}, {})
+
+
+def _judge_live(
+    spec: Spec,
+    reader: PageReader,
+    concurrency: int,
+    now: datetime,
+    fail_on: FailOn,
+    known: frozenset[FindingIdentity] | None,
+) -> Report:
+    """Fetch and judge at once: each history is judged when it arrives, then released."""
+    from checker.errors import AuthRejected
+    from checker.model import Missing
+    from checker.source.gather import stream
+    from checker.stream import evaluate_stream
+
+    try:
+        indexes, listings = stream(spec, reader, concurrency)
+        return evaluate_stream(spec, indexes, listings, now, fail_on, known)
+    except AuthRejected as exc:  # every schedule is unknown, for the same one reason
+        return evaluate_stream(spec, Missing(str(exc)), (), now, fail_on, known)
 
 
 # --------------------------------------------------------------------------- output
@@ -222,6 +275,20 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 def _api_options(command: Callable[..., object]) -> Callable[..., object]:
     command = click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help="Total seconds for all API reads; what is unread then is unknown (exit 3).",
+    )(command)
+    command = click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=DEFAULT_CONCURRENCY,
+        show_default=True,
+        help="Most API requests in flight at once.",
+    )(command)
+    command = click.option(
         "--api-version", metavar="V", help="X-Pinecone-Api-Version [env PINECONE_API_VERSION]."
     )(command)
     return click.option(
@@ -256,15 +323,16 @@ def check(
     fail_on: FailOn,
     snapshot: Path | None,
     baseline: Path | None,
+    concurrency: int,
+    timeout: float,
 ) -> None:
     """Fetch the live state (or a snapshot), judge it against SPEC and report."""
-    from checker.evaluate import evaluate
-
     policy = _load_spec(spec)
     now, targets = _parse_now(now_text), _parse_report_targets(reports)
     known = _load_baseline(baseline)
-    state = _read_state(policy, snapshot, api_url, api_version)
-    report = evaluate(policy, state, now, fail_on, known)
+    options = FetchOptions(api_url, api_version, concurrency, timeout, snapshot)
+    with _open_source(policy, options) as source:
+        report = _judge_live(policy, source.reader, concurrency, now, fail_on, known)
     _emit(report, _resolve_format(fmt), output, targets)
     _warn_if_incomplete(report)
     raise SystemExit(report.exit_code)
@@ -286,12 +354,6 @@ def _warn_if_incomplete(report: Report) -> None:
 
         first = terminal_safe(unknown[0].error or "no reason given")
         _echo_err(f"backup-drift: could not check {_count(len(unknown), 'schedule')}: {first}")
-
-
-def _read_state(
-    spec: Spec, snapshot: Path | None, api_url: str | None, api_version: str | None
-) -> ProjectState:
-    return _read_state_and_version(spec, snapshot, api_url, api_version)[0]
 
 
 @cli.command()
@@ -325,18 +387,23 @@ def _count(n: int, word: str) -> str:
 @click.option("--force", is_flag=True, help="Replace an existing snapshot in --out.")
 @_api_options
 def snapshot(
-    spec: str, out: Path, force: bool, api_url: str | None, api_version: str | None
+    spec: str,
+    out: Path,
+    force: bool,
+    api_url: str | None,
+    api_version: str | None,
+    concurrency: int,
+    timeout: float,
 ) -> None:
     """Record the raw API responses a check of SPEC reads, for offline replay."""
     from checker.source.snapshot import CaptureInfo, RecordingReader, write_snapshot
 
     policy = _load_spec(spec)
     _prepare_snapshot_dir(out, force)
-    settings = _api_settings(policy, api_url, api_version)
-    with _live_reader(settings) as live:
-        recorder = RecordingReader(live)
-        _gather(policy, recorder)
-    info = CaptureInfo(datetime.now(UTC), settings.url, settings.version, spec)
+    with _open_source(policy, FetchOptions(api_url, api_version, concurrency, timeout)) as live:
+        recorder = RecordingReader(live.reader)
+        _read_all(policy, recorder, concurrency)
+    info = CaptureInfo(datetime.now(UTC), live.api_url, live.api_version, spec)
     write_snapshot(out, recorder.recording, info, secrets=tuple(_SECRETS))
     failed = [p for p, pages in recorder.recording.listings.items() if isinstance(pages, str)]
     listings = _count(len(recorder.recording.listings), "listing")
@@ -372,6 +439,8 @@ def init(
     snapshot: Path | None,
     api_url: str | None,
     api_version: str | None,
+    concurrency: int,
+    timeout: float,
 ) -> None:
     """Write a starting spec that declares the project's schedules as they are."""
     from checker.init import InitOptions, render_spec, unreadable
@@ -383,28 +452,16 @@ def init(
     probe = Spec(
         str(out), DEFAULT_API_KEY_ENV, None, {}, Coverage(globs or ("*",), "off", where), ()
     )
-    state, version = _read_state_and_version(probe, snapshot, api_url, api_version)
+    options = FetchOptions(api_url, api_version, concurrency, timeout, snapshot)
+    with _open_source(probe, options) as source:
+        state = _read_all(probe, source.reader, concurrency)
     if isinstance(state.indexes, Missing):
         raise SourceError(f"cannot read the index list: {state.indexes.reason}")
-    options = InitOptions(globs, DEFAULT_API_KEY_ENV, version)
-    _write_file(out, render_spec(state.indexes, state.schedules, options))
+    spec_options = InitOptions(globs, DEFAULT_API_KEY_ENV, source.api_version)
+    _write_file(out, render_spec(state.indexes, state.schedules, spec_options))
     gaps = unreadable(state.schedules.values())
     _echo(f"wrote {out}" + (f"; {gaps} index(es) could not be read (see comments)" if gaps else ""))
     raise SystemExit(3 if gaps else 0)
-
-
-def _read_state_and_version(
-    spec: Spec, snapshot: Path | None, api_url: str | None, api_version: str | None
-) -> tuple[ProjectState, str]:
-    """The state, and the API version it was read with (which `init` pins in the spec)."""
-    if snapshot is not None:
-        from checker.source.snapshot import SnapshotReader
-
-        reader = SnapshotReader(snapshot)
-        return _gather(spec, reader), reader.api_version or DEFAULT_API_VERSION
-    settings = _api_settings(spec, api_url, api_version)
-    with _live_reader(settings) as live:
-        return _gather(spec, live), settings.version
 
 
 @cli.command()

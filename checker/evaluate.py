@@ -132,23 +132,43 @@ def _raw_findings(reading: _Reading) -> Iterator[Finding]:
 
 
 @dataclass(frozen=True)
-class _Judgement:
-    reading: _Reading
-    findings: list[Finding]
-    unused_waivers: list[UnusedWaiver]
+class Judgement:
+    """Everything the report needs from one declaration, and nothing more: no history is
+    kept, so a streaming check can release each schedule's runs once it is judged."""
+
+    position: int  # the declaration's place in the spec, for a deterministic report
+    result: ScheduleResult
+    findings: tuple[Finding, ...]
+    unused_waivers: tuple[UnusedWaiver, ...]
+    claimed: tuple[str, ...]  # ids of the live schedules the declaration matches
+    protects: str | None  # the index, when a declared-enabled schedule exists on it
 
 
-def _judge(reading: _Reading, known: Baseline) -> _Judgement:
-    """Findings after waivers, budgets and baseline, and the live waivers that matched none."""
+def judge_declaration(
+    position: int,
+    decl: Declaration,
+    state: ProjectState,
+    now: datetime,
+    fail_on: FailOn = "error",
+    baseline: Baseline = None,
+) -> Judgement:
+    """Findings after waivers, budgets and baseline, the schedule's row, unused waivers.
+
+    `state` needs to hold only this declaration's data (its index's listings and history).
+    """
+    reading = _read_declaration(decl, state, now)
     ctx = reading.context
-    waived, used = apply_waivers(_raw_findings(reading), ctx.decl.waivers, ctx.now)
-    findings = mark_baseline(apply_budgets(waived, ctx.decl.tolerate), known)
-    unused = [
-        UnusedWaiver(ctx.decl.index, _schedule_label(ctx), w.rule, w.reason, w.location)
-        for i, w in enumerate(ctx.decl.waivers)
-        if i not in used and ctx.now < w.expires and not reading.problems
-    ]
-    return _Judgement(reading, findings, unused)
+    waived, used = apply_waivers(_raw_findings(reading), decl.waivers, now)
+    findings = mark_baseline(apply_budgets(waived, decl.tolerate), baseline)
+    unused = tuple(
+        UnusedWaiver(decl.index, _schedule_label(ctx), w.rule, w.reason, w.location)
+        for i, w in enumerate(decl.waivers)
+        if i not in used and now < w.expires and not reading.problems
+    )
+    protects = decl.index if decl.enabled and ctx.schedule is not None else None
+    claimed = tuple(s.schedule_id for s in ctx.matches)
+    result = _declaration_result(reading, findings, fail_on)
+    return Judgement(position, result, tuple(findings), unused, claimed, protects)
 
 
 def _status(findings: Iterable[Finding], unknown: bool, fail_on: FailOn) -> str:
@@ -157,8 +177,9 @@ def _status(findings: Iterable[Finding], unknown: bool, fail_on: FailOn) -> str:
     return "fail" if any(counts_towards_exit(f, fail_on) for f in findings) else "pass"
 
 
-def _declaration_result(judgement: _Judgement, fail_on: FailOn) -> ScheduleResult:
-    reading, findings = judgement.reading, judgement.findings
+def _declaration_result(
+    reading: _Reading, findings: Iterable[Finding], fail_on: FailOn
+) -> ScheduleResult:
     ctx = reading.context
     schedule = ctx.schedule
     return ScheduleResult(
@@ -252,17 +273,43 @@ def exit_code_for(
     return 1 if any(counts_towards_exit(f, fail_on) for f in findings) else 0
 
 
-def _coverage(state: ProjectState, judgements: Iterable[_Judgement]) -> CoverageSummary | None:
+def _coverage(state: ProjectState, judgements: Iterable[Judgement]) -> CoverageSummary | None:
     """Schedulable indexes, and which of them a declared, enabled, existing schedule protects."""
     if isinstance(state.indexes, Missing):
         return None
     schedulable = tuple(sorted(n for n, i in state.indexes.items() if i.schedulable))
-    protected = {
-        j.reading.context.decl.index
-        for j in judgements
-        if j.reading.context.decl.enabled and j.reading.context.schedule is not None
-    }
+    protected = {j.protects for j in judgements}
     return CoverageSummary(schedulable, tuple(n for n in schedulable if n in protected))
+
+
+def assemble(
+    spec: Spec,
+    state: ProjectState,
+    judgements: Iterable[Judgement],
+    now: datetime,
+    fail_on: FailOn = "error",
+    baseline: Baseline = None,
+) -> Report:
+    """The report from every declaration's judgement plus the fleet rules.
+
+    `state` needs the index list and schedule listings; histories are not read here.
+    """
+    ordered_judgements = sorted(judgements, key=lambda j: j.position)
+    claimed = frozenset(sid for j in ordered_judgements for sid in j.claimed)
+    findings = [f for j in ordered_judgements for f in j.findings]
+    findings += mark_baseline(_fleet_findings(spec, state, claimed), baseline)
+    rows = tuple(j.result for j in ordered_judgements) + tuple(_coverage_unknowns(spec, state))
+    ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
+    return Report(
+        now=now,
+        spec=spec.path,
+        fail_on=fail_on,
+        exit_code=exit_code_for(rows, ordered, fail_on),
+        schedules=rows,
+        findings=ordered,
+        coverage=_coverage(state, ordered_judgements),
+        unused_waivers=tuple(w for j in ordered_judgements for w in j.unused_waivers),
+    )
 
 
 def evaluate(
@@ -274,21 +321,8 @@ def evaluate(
 ) -> Report:
     """Judge the state against the spec at `now`. With a `baseline` (the identities of an
     earlier run's findings), only findings not in it count towards the exit code."""
-    readings = [_read_declaration(decl, state, now) for decl in spec.schedules]
-    judgements = [_judge(reading, baseline) for reading in readings]
-    claimed = frozenset(s.schedule_id for r in readings for s in r.context.matches)
-    findings = [f for j in judgements for f in j.findings]
-    findings += mark_baseline(_fleet_findings(spec, state, claimed), baseline)
-    rows = tuple([_declaration_result(j, fail_on) for j in judgements])
-    rows += tuple(_coverage_unknowns(spec, state))
-    ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
-    return Report(
-        now=now,
-        spec=spec.path,
-        fail_on=fail_on,
-        exit_code=exit_code_for(rows, ordered, fail_on),
-        schedules=rows,
-        findings=ordered,
-        coverage=_coverage(state, judgements),
-        unused_waivers=tuple(w for j in judgements for w in j.unused_waivers),
-    )
+    judgements = [
+        judge_declaration(i, decl, state, now, fail_on, baseline)
+        for i, decl in enumerate(spec.schedules)
+    ]
+    return assemble(spec, state, judgements, now, fail_on, baseline)

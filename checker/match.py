@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from checker.model import Declaration, Schedule
+from checker.model import Declaration, Missing, Schedule
 
 
 def matching_schedules(decl: Declaration, schedules: Sequence[Schedule]) -> tuple[Schedule, ...]:
@@ -10,3 +10,11 @@ def matching_schedules(decl: Declaration, schedules: Sequence[Schedule]) -> tupl
     if decl.id is not None:
         return tuple(s for s in schedules if s.schedule_id == decl.id)
     return tuple(s for s in schedules if s.name == decl.name)
+
+
+def judged_schedule(decl: Declaration, listing: Sequence[Schedule] | Missing) -> Schedule | None:
+    """The schedule whose history the declaration judges: declared enabled, matched once."""
+    if isinstance(listing, Missing) or not decl.enabled:
+        return None
+    matches = matching_schedules(decl, listing)
+    return matches[0] if len(matches) == 1 else None

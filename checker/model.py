@@ -183,6 +183,31 @@ class ProjectState:
     backups: Mapping[str, frozenset[str] | Missing]  # backup ids that exist now, by index name
 
 
+# One API collection, read completely or not: what the source streams to the evaluation, in
+# the order the reads complete, so that each history can be judged and released on arrival.
+
+
+@dataclass(frozen=True)
+class ScheduleListing:
+    index: str
+    value: tuple[Schedule, ...] | Missing
+
+
+@dataclass(frozen=True)
+class HistoryListing:
+    schedule_id: str
+    value: tuple[Run, ...] | Missing
+
+
+@dataclass(frozen=True)
+class BackupListing:
+    index: str
+    value: frozenset[str] | Missing
+
+
+Listing = ScheduleListing | HistoryListing | BackupListing
+
+
 # --------------------------------------------------------------------------- report
 
 

@@ -288,7 +288,7 @@ def test_an_internal_error_is_one_line_and_exit_4(
     def explode(*_: object, **__: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("checker.evaluate.evaluate", explode)
+    monkeypatch.setattr("checker.stream.evaluate_stream", explode)
     code, out, err = run(capsys, "check", SPEC, "--snapshot", EXAMPLE, "--now", NOW)
     assert code == 4
     assert out == ""

@@ -12,13 +12,15 @@ from types import MappingProxyType
 
 from checker.errors import UsageError
 from checker.model import Report
-from checker.report import json_report
+from checker.report import github, json_report, markdown
 from checker.report.text import render_text
 
 RENDERERS: Mapping[str, Callable[[Report], str]] = MappingProxyType(
     {
         "text": render_text,  # colourless; the CLI calls render_text(color=...) itself
         "json": json_report.render,
+        "github": github.render,
+        "markdown": markdown.render,
     }
 )
 

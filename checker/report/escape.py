@@ -136,3 +136,43 @@ def markdown_text(s: str, *, limit: int = MAX_CHARS) -> str:
     """
     shown = s if len(s) <= limit and s.isprintable() else terminal_safe(s, limit=limit)
     return shown.translate(_MARKDOWN)
+
+
+# --------------------------------------------------------------------------- XML and Prometheus
+
+_XML_KEPT = frozenset("\t\n")
+_XML_NONCHARACTERS = frozenset("\ufffe\uffff")
+
+
+def xml_safe(s: str) -> str:
+    """Return `s` with every character an XML report must not hold raw shown as a visible escape.
+
+    XML 1.0 forbids C0 controls other than TAB, LF and CR, U+FFFE/U+FFFF and lone surrogates:
+    one of them in a schedule name would make the whole JUnit file unparsable, and CI would lose
+    every verdict in it. CR is legal but parsers turn it into LF, and the rest of `is_unsafe`
+    (DEL, C1, bidi overrides) is legal but deceives whoever reads the file, so those are shown
+    as escapes too. TAB and LF stay: they are how multi-line messages read. Nothing is cut.
+    """
+    return "".join(_xml_char(ch) for ch in s)
+
+
+def _xml_char(ch: str) -> str:
+    if ch in _XML_KEPT:
+        return ch
+    if ch in _XML_NONCHARACTERS:  # not `is_unsafe`, so `_escape_char` would keep them
+        return f"\\u{ord(ch):04x}"
+    return _escape_char(ch) if is_unsafe(ch) else ch
+
+
+_PROMETHEUS_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n"}
+
+
+def prometheus_label_value(s: str) -> str:
+    """Return `s` as the inside of a quoted label value of the Prometheus text format.
+
+    The exposition format escapes only backslash, double quote and LF; any other control or
+    invisible character is dropped, because node_exporter rejects a textfile that is not valid
+    UTF-8 (a lone surrogate) and a dashboard would show the rest as garbage or hide it.
+    """
+    kept = (ch for ch in s if ch == "\n" or not is_unsafe(ch))
+    return "".join(_PROMETHEUS_ESCAPES.get(ch, ch) for ch in kept)

@@ -69,14 +69,14 @@ def render_text(report: Report, *, color: bool = False) -> str:
     """The whole report as terminal text ending in a newline; ANSI colour only if `color`."""
     findings = sorted(report.findings, key=lambda f: f.sort_key)
     style = _style(findings, color)
-    groups, others = _group(report.schedules, findings)
+    groups, others = group_findings(report.schedules, findings)
     lines = [f"backup-drift: {terminal_safe(report.spec)} at {format_utc(report.now)}", ""]
     for result in report.schedules:
         lines += _schedule_block(result, groups.get((result.index, result.name), []), style)
     if others:
         lines += ["Other findings", *(_other_line(f, style) for f in others), ""]
     lines += _coverage_lines(report.coverage) + _unused_waiver_lines(report.unused_waivers)
-    lines += _summary_lines(report)
+    lines += summary_lines(report)
     return "\n".join(lines) + "\n"
 
 
@@ -87,7 +87,7 @@ def _style(findings: Sequence[Finding], color: bool) -> _Style:
     return _Style(color=color, rule_width=rule_width, at_width=at_width)
 
 
-def _group(
+def group_findings(
     schedules: Sequence[ScheduleResult], findings: Iterable[Finding]
 ) -> tuple[dict[_GroupKey, list[Finding]], list[Finding]]:
     """Findings by the (index, name) of the schedule block that shows them, plus the rest.
@@ -204,7 +204,7 @@ def _unused_waiver_lines(waivers: Sequence[UnusedWaiver]) -> list[str]:
     return [*lines, ""]
 
 
-def _summary_lines(report: Report) -> list[str]:
+def summary_lines(report: Report) -> list[str]:
     """The tally of schedules and unwaived findings, and the exit code it led to."""
     summary = report.summary
     statuses = [s.status for s in report.schedules]

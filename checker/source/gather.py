@@ -8,13 +8,26 @@ the backup list of its index. Each listing that cannot be read completely become
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import queue
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Protocol, TypeVar
 
 from checker.errors import AuthRejected, Unreadable
-from checker.match import matching_schedules
-from checker.model import Index, Missing, ProjectState, Run, Schedule, Spec
+from checker.match import judged_schedule
+from checker.model import (
+    BackupListing,
+    HistoryListing,
+    Index,
+    Listing,
+    Missing,
+    ProjectState,
+    Run,
+    Schedule,
+    ScheduleListing,
+    Spec,
+)
 from checker.rules.coverage import covered_indexes
 from checker.source.parse import (
     decode,
@@ -61,36 +74,99 @@ def relevant_indexes(spec: Spec, indexes: Mapping[str, Index]) -> list[str]:
     return sorted(declared | covered_indexes(spec, indexes))
 
 
-def _judged_schedules(
-    spec: Spec, schedules: Mapping[str, tuple[Schedule, ...] | Missing]
-) -> list[Schedule]:
-    """Schedules whose history some declaration judges: declared enabled, matched once."""
-    judged: list[Schedule] = []
-    for decl in spec.schedules:
-        listing = schedules.get(decl.index)
-        if decl.enabled and isinstance(listing, tuple):
-            matches = matching_schedules(decl, listing)
-            judged += matches if len(matches) == 1 else []
-    return judged
+def _judged_on(spec: Spec, index: str, listing: tuple[Schedule, ...]) -> list[Schedule]:
+    """Schedules of one index whose history a declaration judges, each once."""
+    judged = (judged_schedule(d, listing) for d in spec.schedules if d.index == index)
+    return list({s.schedule_id: s for s in judged if s is not None}.values())
 
 
-def gather(spec: Spec, reader: PageReader) -> ProjectState:
+class _Fetcher:
+    """Reads listings on a bounded pool and hands them over in the order they complete.
+
+    Each worker reads one listing at a time (its pages in order), so at most `concurrency`
+    requests are in flight. A schedule listing that arrives schedules that index's histories
+    and backup list at once: there are no waves that wait for the slowest index.
+    """
+
+    def __init__(self, spec: Spec, reader: PageReader, concurrency: int) -> None:
+        self.spec, self.reader = spec, reader
+        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch")
+        self.done: queue.SimpleQueue[Listing | BaseException] = queue.SimpleQueue()
+        self.pending = 0
+
+    def submit(self, make: Callable[[], Listing]) -> None:
+        def work() -> None:
+            try:
+                self.done.put(make())
+            except BaseException as exc:
+                self.done.put(exc)
+
+        self.pending += 1
+        self.pool.submit(work)
+
+    def schedules(self, index: str) -> None:
+        path, parse = schedules_path(index), partial(parse_schedules, index=index)
+        self.submit(lambda: ScheduleListing(index, _read(self.reader, path, parse)))
+
+    def follow_up(self, listing: Listing) -> None:
+        if not isinstance(listing, ScheduleListing) or isinstance(listing.value, Missing):
+            return
+        judged = _judged_on(self.spec, listing.index, listing.value)
+        for schedule in judged:
+            path = history_path(schedule.schedule_id)
+            self.submit(partial(_history, self.reader, path, schedule.schedule_id))
+        if judged:
+            self.submit(partial(_backups, self.reader, listing.index))
+
+    def results(self) -> Iterator[Listing]:
+        try:
+            while self.pending:
+                item = self.done.get()
+                self.pending -= 1
+                if isinstance(item, BaseException):
+                    raise item
+                self.follow_up(item)
+                yield item
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _history(reader: PageReader, path: str, schedule_id: str) -> HistoryListing:
+    return HistoryListing(schedule_id, _read(reader, path, parse_history))
+
+
+def _backups(reader: PageReader, index: str) -> BackupListing:
+    return BackupListing(index, _read(reader, backups_path(index), parse_backups))
+
+
+def stream(
+    spec: Spec, reader: PageReader, concurrency: int = 1
+) -> tuple[Mapping[str, Index] | Missing, Iterator[Listing]]:
+    """The index list, then every other listing the spec needs as its read completes."""
     indexes = _read_indexes(reader)
     if isinstance(indexes, Missing):
-        return ProjectState(indexes, {}, {}, {})
-    schedules = {
-        name: _read(reader, schedules_path(name), partial(parse_schedules, index=name))
-        for name in relevant_indexes(spec, indexes)
-    }
-    judged = _judged_schedules(spec, schedules)
-    history: dict[str, tuple[Run, ...] | Missing] = {
-        s.schedule_id: _read(reader, history_path(s.schedule_id), parse_history) for s in judged
-    }
-    backups = {
-        index: _read(reader, backups_path(index), parse_backups)
-        for index in sorted({s.index for s in judged})
-    }
+        return indexes, iter(())
+    fetcher = _Fetcher(spec, reader, concurrency)
+    for index in relevant_indexes(spec, indexes):
+        fetcher.schedules(index)
+    return indexes, fetcher.results()
+
+
+def gather(spec: Spec, reader: PageReader, concurrency: int = 1) -> ProjectState:
+    """Everything the spec needs, collected (for `init`, tests and small projects)."""
+    indexes, listings = stream(spec, reader, concurrency)
+    schedules: dict[str, tuple[Schedule, ...] | Missing] = {}
+    history: dict[str, tuple[Run, ...] | Missing] = {}
+    backups: dict[str, frozenset[str] | Missing] = {}
+    for listing in listings:
+        match listing:
+            case ScheduleListing(index, value):
+                schedules[index] = value
+            case HistoryListing(schedule_id, value):
+                history[schedule_id] = value
+            case BackupListing(index, value):
+                backups[index] = value
     return ProjectState(indexes, schedules, history, backups)
 
 
-__all__ = ["PageReader", "gather"]
+__all__ = ["PageReader", "gather", "stream"]

@@ -39,7 +39,10 @@ class Recording:
 
 
 class RecordingReader:
-    """Wraps a reader and remembers every listing it returned or failed to return."""
+    """Wraps a reader and remembers every listing it returned or failed to return.
+
+    Safe to share between fetch threads: each listing is one dict assignment.
+    """
 
     def __init__(self, inner: PageReader) -> None:
         self._inner = inner
@@ -97,7 +100,7 @@ def write_snapshot(
     bodies.mkdir(parents=True, exist_ok=True)
     listings: list[dict[str, object]] = []
     files: dict[str, str] = {}
-    for path, pages in recording.listings.items():
+    for path, pages in sorted(recording.listings.items()):  # reads finish in any order
         if isinstance(pages, str):
             listings.append(
                 {"path": path, "pages": [], "error": _scrub(pages.encode(), secrets).decode()}
