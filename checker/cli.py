@@ -29,6 +29,7 @@ from checker.model import (
 
 if TYPE_CHECKING:
     from checker.model import FindingIdentity, ProjectState, Report
+    from checker.shard import Shard
     from checker.source.gather import PageReader
 
 DEFAULT_SPEC = "schedules.yaml"
@@ -213,6 +214,7 @@ def _judge_live(
     now: datetime,
     fail_on: FailOn,
     known: frozenset[FindingIdentity] | None,
+    shard: Shard | None = None,
 ) -> Report:
     """Fetch and judge at once: each history is judged when it arrives, then released."""
     from checker.errors import AuthRejected
@@ -221,10 +223,10 @@ def _judge_live(
     from checker.stream import evaluate_stream
 
     try:
-        indexes, listings = stream(spec, reader, concurrency)
-        return evaluate_stream(spec, indexes, listings, now, fail_on, known)
+        indexes, listings = stream(spec, reader, concurrency, shard)
+        return evaluate_stream(spec, indexes, listings, now, fail_on, known, shard)
     except AuthRejected as exc:  # every schedule is unknown, for the same one reason
-        return evaluate_stream(spec, Missing(str(exc)), (), now, fail_on, known)
+        return evaluate_stream(spec, Missing(str(exc)), (), now, fail_on, known, shard)
 
 
 # --------------------------------------------------------------------------- output
@@ -312,6 +314,7 @@ def _api_options(command: Callable[..., object]) -> Callable[..., object]:
 @click.option(
     "--baseline", type=FILE_PATH, help="An earlier JSON report: fail only on findings not in it."
 )
+@click.option("--shard", "shard_text", metavar="K/N", help="Check only shard K of N (CI matrix).")
 def check(
     spec: str,
     api_url: str | None,
@@ -323,16 +326,20 @@ def check(
     fail_on: FailOn,
     snapshot: Path | None,
     baseline: Path | None,
+    shard_text: str | None,
     concurrency: int,
     timeout: float,
 ) -> None:
     """Fetch the live state (or a snapshot), judge it against SPEC and report."""
+    from checker.shard import parse_shard
+
     policy = _load_spec(spec)
     now, targets = _parse_now(now_text), _parse_report_targets(reports)
     known = _load_baseline(baseline)
+    shard = parse_shard(shard_text) if shard_text is not None else None
     options = FetchOptions(api_url, api_version, concurrency, timeout, snapshot)
     with _open_source(policy, options) as source:
-        report = _judge_live(policy, source.reader, concurrency, now, fail_on, known)
+        report = _judge_live(policy, source.reader, concurrency, now, fail_on, known, shard)
     _emit(report, _resolve_format(fmt), output, targets)
     _warn_if_incomplete(report)
     raise SystemExit(report.exit_code)
@@ -462,6 +469,29 @@ def init(
     gaps = unreadable(state.schedules.values())
     _echo(f"wrote {out}" + (f"; {gaps} index(es) could not be read (see comments)" if gaps else ""))
     raise SystemExit(3 if gaps else 0)
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, required=True, type=FILE_PATH, metavar="REPORT.json...")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text", show_default=True
+)
+@click.option("-o", "--output", type=FILE_PATH, help="Write the report here instead of stdout.")
+@click.option(
+    "--report", "targets", multiple=True, metavar="FMT=PATH", help="Also write FMT to PATH."
+)
+def merge(
+    reports: tuple[Path, ...], fmt: str, output: Path | None, targets: tuple[str, ...]
+) -> None:
+    """Join the JSON reports of `check --shard K/N` runs into one report and exit code."""
+    from checker.merge import merge_reports
+    from checker.report.json_load import load_report
+
+    destinations = _parse_report_targets(targets)
+    merged = merge_reports([load_report(path) for path in reports])
+    _emit(merged, _resolve_format(fmt), output, destinations)
+    _warn_if_incomplete(merged)
+    raise SystemExit(merged.exit_code)
 
 
 @cli.command()

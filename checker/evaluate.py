@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from checker.match import matching_schedules
+from checker.match import judged_schedule, matching_schedules
 from checker.model import (
     CoverageSummary,
     Declaration,
@@ -140,8 +140,6 @@ class Judgement:
     result: ScheduleResult
     findings: tuple[Finding, ...]
     unused_waivers: tuple[UnusedWaiver, ...]
-    claimed: tuple[str, ...]  # ids of the live schedules the declaration matches
-    protects: str | None  # the index, when a declared-enabled schedule exists on it
 
 
 def judge_declaration(
@@ -165,10 +163,8 @@ def judge_declaration(
         for i, w in enumerate(decl.waivers)
         if i not in used and now < w.expires and not reading.problems
     )
-    protects = decl.index if decl.enabled and ctx.schedule is not None else None
-    claimed = tuple(s.schedule_id for s in ctx.matches)
     result = _declaration_result(reading, findings, fail_on)
-    return Judgement(position, result, tuple(findings), unused, claimed, protects)
+    return Judgement(position, result, tuple(findings), unused)
 
 
 def _status(findings: Iterable[Finding], unknown: bool, fail_on: FailOn) -> str:
@@ -230,10 +226,20 @@ def _readable_schedules(state: ProjectState) -> dict[str, tuple[Schedule, ...]]:
     return {k: v for k, v in state.schedules.items() if not isinstance(v, Missing)}
 
 
-def _fleet_findings(spec: Spec, state: ProjectState, claimed: frozenset[str]) -> list[Finding]:
+def _claimed(spec: Spec, schedules: Mapping[str, tuple[Schedule, ...]]) -> frozenset[str]:
+    """Ids of the live schedules some declaration matches (even ambiguously)."""
+    return frozenset(
+        s.schedule_id
+        for decl in spec.schedules
+        for s in matching_schedules(decl, schedules.get(decl.index, ()))
+    )
+
+
+def _fleet_findings(spec: Spec, state: ProjectState) -> list[Finding]:
     if isinstance(state.indexes, Missing):
         return []
-    ctx = FleetContext(spec, state.indexes, _readable_schedules(state), claimed)
+    readable = _readable_schedules(state)
+    ctx = FleetContext(spec, state.indexes, readable, _claimed(spec, readable))
     findings = []
     for rule in FLEET_RULES.values():
         severity = _fleet_severity(rule, spec)
@@ -273,12 +279,13 @@ def exit_code_for(
     return 1 if any(counts_towards_exit(f, fail_on) for f in findings) else 0
 
 
-def _coverage(state: ProjectState, judgements: Iterable[Judgement]) -> CoverageSummary | None:
+def _coverage(spec: Spec, state: ProjectState) -> CoverageSummary | None:
     """Schedulable indexes, and which of them a declared, enabled, existing schedule protects."""
     if isinstance(state.indexes, Missing):
         return None
     schedulable = tuple(sorted(n for n, i in state.indexes.items() if i.schedulable))
-    protected = {j.protects for j in judgements}
+    readable = _readable_schedules(state)
+    protected = {d.index for d in spec.schedules if judged_schedule(d, readable.get(d.index, ()))}
     return CoverageSummary(schedulable, tuple(n for n in schedulable if n in protected))
 
 
@@ -289,16 +296,20 @@ def assemble(
     now: datetime,
     fail_on: FailOn = "error",
     baseline: Baseline = None,
+    *,
+    fleet: bool = True,
 ) -> Report:
-    """The report from every declaration's judgement plus the fleet rules.
+    """The report from the declarations' judgements plus, with `fleet`, the fleet rules and
+    the coverage summary (a shard other than the first leaves those to shard 1).
 
     `state` needs the index list and schedule listings; histories are not read here.
     """
     ordered_judgements = sorted(judgements, key=lambda j: j.position)
-    claimed = frozenset(sid for j in ordered_judgements for sid in j.claimed)
     findings = [f for j in ordered_judgements for f in j.findings]
-    findings += mark_baseline(_fleet_findings(spec, state, claimed), baseline)
-    rows = tuple(j.result for j in ordered_judgements) + tuple(_coverage_unknowns(spec, state))
+    rows = tuple(j.result for j in ordered_judgements)
+    if fleet:
+        findings += mark_baseline(_fleet_findings(spec, state), baseline)
+        rows += tuple(_coverage_unknowns(spec, state))
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
     return Report(
         now=now,
@@ -307,7 +318,7 @@ def assemble(
         exit_code=exit_code_for(rows, ordered, fail_on),
         schedules=rows,
         findings=ordered,
-        coverage=_coverage(state, ordered_judgements),
+        coverage=_coverage(spec, state) if fleet else None,
         unused_waivers=tuple(w for j in ordered_judgements for w in j.unused_waivers),
     )
 

@@ -29,6 +29,7 @@ from checker.model import (
     ScheduleListing,
     Spec,
 )
+from checker.shard import Shard
 
 
 class _Judge:
@@ -41,13 +42,15 @@ class _Judge:
         now: datetime,
         fail_on: FailOn,
         baseline: Baseline,
+        shard: Shard | None,
     ) -> None:
         self.spec, self.indexes, self.now = spec, indexes, now
         self.fail_on, self.baseline = fail_on, baseline
         self.schedules: dict[str, tuple[Schedule, ...] | Missing] = {}
         self.backups: dict[str, frozenset[str] | Missing] = {}
         self.histories: dict[str, tuple[Run, ...] | Missing] = {}
-        self.waiting = dict(enumerate(spec.schedules))
+        self.waiting = {i: d for i, d in enumerate(spec.schedules) if _selected(shard, d)}
+        self.fleet = shard is None or shard.runs_fleet_rules
         self.judgements: list[Judgement] = []
 
     def add(self, listing: Listing) -> None:
@@ -108,7 +111,19 @@ class _Judge:
         for position in list(self.waiting):
             self.judge(position)  # whatever never arrived is judged as missing
         state = ProjectState(self.indexes, self.schedules, {}, {})
-        return assemble(self.spec, state, self.judgements, self.now, self.fail_on, self.baseline)
+        return assemble(
+            self.spec,
+            state,
+            self.judgements,
+            self.now,
+            self.fail_on,
+            self.baseline,
+            fleet=self.fleet,
+        )
+
+
+def _selected(shard: Shard | None, decl: Declaration) -> bool:
+    return shard is None or shard.selects(decl)
 
 
 def evaluate_stream(
@@ -118,16 +133,21 @@ def evaluate_stream(
     now: datetime,
     fail_on: FailOn = "error",
     baseline: Baseline = None,
+    shard: Shard | None = None,
 ) -> Report:
-    """The Report of `evaluate`, judging each declaration as soon as its listings arrived."""
+    """The Report of `evaluate`, judging each declaration as soon as its listings arrived.
+
+    With a `shard`, only its declarations are judged (and fleet rules only in shard 1).
+    """
+    judge = _Judge(
+        spec, indexes if not isinstance(indexes, Missing) else {}, now, fail_on, baseline, shard
+    )
     if isinstance(indexes, Missing):
         state = ProjectState(indexes, {}, {}, {})
         judgements = [
-            judge_declaration(i, d, state, now, fail_on, baseline)
-            for i, d in enumerate(spec.schedules)
+            judge_declaration(i, d, state, now, fail_on, baseline) for i, d in judge.waiting.items()
         ]
-        return assemble(spec, state, judgements, now, fail_on, baseline)
-    judge = _Judge(spec, indexes, now, fail_on, baseline)
+        return assemble(spec, state, judgements, now, fail_on, baseline, fleet=judge.fleet)
     judge.judge_ready()
     for listing in listings:
         judge.add(listing)

@@ -80,6 +80,7 @@ def _coverage(coverage: CoverageSummary | None) -> dict[str, object] | None:
         "schedulable": len(coverage.schedulable),
         "covered": len(coverage.covered),
         "uncovered": list(coverage.uncovered),
+        "covered_indexes": list(coverage.covered),
     }
 
 
@@ -114,6 +115,7 @@ def _schedule(result: ScheduleResult) -> dict[str, object]:
         "last_success": _optional_time(result.last_success),
         "error": result.error,
         "location": _location(result.location),
+        "history_judged": result.history_judged,
     }
 
 

@@ -29,6 +29,7 @@ from checker.model import (
     Spec,
 )
 from checker.rules.coverage import covered_indexes
+from checker.shard import Shard
 from checker.source.parse import (
     decode,
     parse_backups,
@@ -69,14 +70,23 @@ def _read_indexes(reader: PageReader) -> Mapping[str, Index] | Missing:
     return _read(reader, INDEXES, lambda pages: parse_indexes(pages[0]))
 
 
-def relevant_indexes(spec: Spec, indexes: Mapping[str, Index]) -> list[str]:
+def relevant_indexes(
+    spec: Spec, indexes: Mapping[str, Index], shard: Shard | None = None
+) -> list[str]:
+    """Indexes whose schedule list is read: the declared and covered ones, or in a shard other
+    than the first, only those of the shard's declarations (shard 1 runs the fleet rules)."""
+    if shard is not None and not shard.runs_fleet_rules:
+        return sorted({d.index for d in spec.schedules if d.index in indexes and shard.selects(d)})
     declared = {d.index for d in spec.schedules if d.index in indexes}
     return sorted(declared | covered_indexes(spec, indexes))
 
 
-def _judged_on(spec: Spec, index: str, listing: tuple[Schedule, ...]) -> list[Schedule]:
-    """Schedules of one index whose history a declaration judges, each once."""
-    judged = (judged_schedule(d, listing) for d in spec.schedules if d.index == index)
+def _judged_on(
+    spec: Spec, index: str, listing: tuple[Schedule, ...], shard: Shard | None
+) -> list[Schedule]:
+    """Schedules of one index whose history a (selected) declaration judges, each once."""
+    declarations = (d for d in spec.schedules if shard is None or shard.selects(d))
+    judged = (judged_schedule(d, listing) for d in declarations if d.index == index)
     return list({s.schedule_id: s for s in judged if s is not None}.values())
 
 
@@ -88,8 +98,10 @@ class _Fetcher:
     and backup list at once: there are no waves that wait for the slowest index.
     """
 
-    def __init__(self, spec: Spec, reader: PageReader, concurrency: int) -> None:
-        self.spec, self.reader = spec, reader
+    def __init__(
+        self, spec: Spec, reader: PageReader, concurrency: int, shard: Shard | None
+    ) -> None:
+        self.spec, self.reader, self.shard = spec, reader, shard
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch")
         self.done: queue.SimpleQueue[Listing | BaseException] = queue.SimpleQueue()
         self.pending = 0
@@ -111,7 +123,7 @@ class _Fetcher:
     def follow_up(self, listing: Listing) -> None:
         if not isinstance(listing, ScheduleListing) or isinstance(listing.value, Missing):
             return
-        judged = _judged_on(self.spec, listing.index, listing.value)
+        judged = _judged_on(self.spec, listing.index, listing.value, self.shard)
         for schedule in judged:
             path = history_path(schedule.schedule_id)
             self.submit(partial(_history, self.reader, path, schedule.schedule_id))
@@ -140,14 +152,15 @@ def _backups(reader: PageReader, index: str) -> BackupListing:
 
 
 def stream(
-    spec: Spec, reader: PageReader, concurrency: int = 1
+    spec: Spec, reader: PageReader, concurrency: int = 1, shard: Shard | None = None
 ) -> tuple[Mapping[str, Index] | Missing, Iterator[Listing]]:
-    """The index list, then every other listing the spec needs as its read completes."""
+    """The index list, then every other listing the spec (or its shard) needs, each as its
+    read completes."""
     indexes = _read_indexes(reader)
     if isinstance(indexes, Missing):
         return indexes, iter(())
-    fetcher = _Fetcher(spec, reader, concurrency)
-    for index in relevant_indexes(spec, indexes):
+    fetcher = _Fetcher(spec, reader, concurrency, shard)
+    for index in relevant_indexes(spec, indexes, shard):
         fetcher.schedules(index)
     return indexes, fetcher.results()
 
