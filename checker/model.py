@@ -301,6 +301,9 @@ class Report:
     findings: tuple[Finding, ...]  # sorted by Finding.sort_key
     coverage: CoverageSummary | None = None  # None when the index list could not be read
     unused_waivers: tuple[UnusedWaiver, ...] = ()
+    # Wall-clock seconds of the run: only the Prometheus metrics show it, because every other
+    # format must be reproducible from the same state and `--now`.
+    duration_seconds: float | None = None
 
     @property
     def summary(self) -> Summary:

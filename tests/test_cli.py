@@ -393,3 +393,24 @@ def test_a_bad_baseline_is_a_usage_error(
     assert code == 2
     assert "--baseline" in err
     assert out == ""
+
+
+@pytest.mark.parametrize(("actions", "marker"), [("true", "::error "), (None, "FAIL ")])
+def test_format_auto_picks_github_annotations_inside_github_actions(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    actions: str | None,
+    marker: str,
+) -> None:
+    if actions is None:
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    else:
+        monkeypatch.setenv("GITHUB_ACTIONS", actions)
+    _, out, _ = run(capsys, "check", SPEC, "--snapshot", EXAMPLE, "--now", NOW, "-f", "auto")
+    assert marker in out
+
+
+def test_prometheus_output_carries_the_run_duration(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "check", SPEC, "--snapshot", EXAMPLE, "--now", NOW, "-f", "prometheus")
+    assert "backup_drift_run_duration_seconds " in out
+    assert "backup_drift_exit_code 1" in out

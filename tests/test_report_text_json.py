@@ -85,7 +85,7 @@ def test_json_matches_golden(name: str) -> None:
 
 
 def test_registry_holds_exactly_the_implemented_formats() -> None:
-    assert set(RENDERERS) == {"text", "json", "github", "markdown"}
+    assert set(RENDERERS) == {"text", "json", "github", "markdown", "junit", "sarif", "prometheus"}
 
 
 @pytest.mark.parametrize("fmt", sorted(RENDERERS))

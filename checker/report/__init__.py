@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from checker.errors import UsageError
 from checker.model import Report
-from checker.report import github, json_report, markdown
+from checker.report import github, json_report, junit, markdown, prometheus, sarif
 from checker.report.text import render_text
 
 RENDERERS: Mapping[str, Callable[[Report], str]] = MappingProxyType(
@@ -21,6 +21,9 @@ RENDERERS: Mapping[str, Callable[[Report], str]] = MappingProxyType(
         "json": json_report.render,
         "github": github.render,
         "markdown": markdown.render,
+        "junit": junit.render,
+        "sarif": sarif.render,
+        "prometheus": prometheus.render,
     }
 )
 
