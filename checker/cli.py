@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from checker import __version__
-from checker.errors import BackupDriftError, SourceError, SpecError, UsageError
+from checker.errors import AuthRejected, BackupDriftError, SourceError, SpecError, UsageError
 from checker.model import (
     DEFAULT_API_KEY_ENV,
     DEFAULT_API_VERSION,
@@ -192,7 +192,6 @@ def _open_source(spec: Spec, options: FetchOptions) -> Iterator[Source]:
 
 
 def _read_all(spec: Spec, reader: PageReader, concurrency: int) -> ProjectState:
-    from checker.errors import AuthRejected
     from checker.source.gather import gather
 
     try:
@@ -213,7 +212,6 @@ def _judge_live(
     shard: Shard | None = None,
 ) -> Report:
     """Fetch and judge at once: each history is judged when it arrives, then released."""
-    from checker.errors import AuthRejected
     from checker.model import Missing
     from checker.source.gather import stream
     from checker.stream import evaluate_stream

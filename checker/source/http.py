@@ -16,6 +16,11 @@ line of defence in case the server echoes it back. Retries use exponential backo
 jitter (base 0.5 s, cap 30 s) and honour `Retry-After`; one request gets at most
 `max_attempts` attempts, and the whole client never runs past `deadline` seconds.
 
+Rate limits are the whole client's business (`limiter.py`): at most `max_in_flight` requests
+are on the wire at once; a 429 halves that allowance (floor 1) and successes win it back one at
+a time; a `Retry-After` (on a 429 or a 5xx) pauses every thread's next request, not only the
+retry. Waiting for a slot or a pause counts against the deadline like any other wait.
+
 Thread safety: one `PineconeHttp` may serve several threads calling `get_pages` at once.
 """
 
@@ -38,6 +43,7 @@ import httpx
 
 from checker import __version__
 from checker.errors import AuthRejected, Unreadable, UsageError
+from checker.source.limiter import AdaptiveLimiter, Permit
 from checker.source.paths import INDEXES
 
 BACKOFF_BASE = 0.5  # seconds: the first retry waits up to this long
@@ -221,10 +227,13 @@ def _response_date(response: httpx.Response) -> datetime:
 class _Retryable(Exception):
     """One attempt failed in a way that another attempt may not (internal to this module)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, status: int | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.status = status  # the HTTP status, when the server answered
 
 
 class PineconeHttp:
@@ -242,6 +251,7 @@ class PineconeHttp:
         read_timeout: float = 30.0,
         max_attempts: int = 5,
         deadline: float = 300.0,
+        max_in_flight: int = 8,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
@@ -262,6 +272,7 @@ class PineconeHttp:
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 -- jitter needs no cryptographic randomness
         self._started = clock()
+        self._limiter = AdaptiveLimiter(max_in_flight, clock=clock, sleep=sleep)
         self._client = httpx.Client(
             headers=self._headers(api_key, api_version),
             transport=transport,
@@ -284,6 +295,11 @@ class PineconeHttp:
 
     def close(self) -> None:
         self._client.close()
+
+    @property
+    def limiter(self) -> AdaptiveLimiter:
+        """The shared rate limiter (read it to see how a 429 storm slowed the client)."""
+        return self._limiter
 
     # ----------------------------------------------------------------- public
 
@@ -332,24 +348,35 @@ class PineconeHttp:
         where = f"GET {path}" + (f" (page {number})" if number > 1 else "")
         last: _Retryable | None = None
         for attempt in range(1, self._max_attempts + 1):
-            if self._remaining() <= 0:
-                raise self._gave_up(where, last, attempt - 1, deadline=True)
+            permit = self._limiter.acquire(self._remaining())
+            if permit is None:
+                raise self._not_sent(where, last, attempt - 1)
             try:
-                return self._attempt(path, params, where, paginated, check)
+                body = self._exchange(permit, path, params, where)
+                return body, self._parse(body, paginated, check)
             except _Retryable as failure:
                 last = failure
             if attempt < self._max_attempts:
                 self._sleep(self._delay(where, last, attempt))
         raise self._gave_up(where, last, self._max_attempts, deadline=False)
 
-    def _attempt(
-        self,
-        path: str,
-        params: dict[str, str],
-        where: str,
-        paginated: bool,
-        check: Callable[[object], None] | None,
-    ) -> tuple[bytes, dict[str, object]]:
+    def _exchange(self, permit: Permit, path: str, params: dict[str, str], where: str) -> bytes:
+        """One request on the wire, holding its slot; how it went tells the limiter how the API
+        copes. The slot is given back before the body is parsed: parsing loads no server."""
+        try:
+            body = self._request(path, params, where)
+        except _Retryable as failure:
+            throttled = failure.status == 429
+            self._limiter.release(permit, throttled=throttled, retry_after=failure.retry_after)
+            raise
+        except BaseException:
+            self._limiter.release(permit)
+            raise
+        self._limiter.release(permit, ok=True)
+        return body
+
+    def _request(self, path: str, params: dict[str, str], where: str) -> bytes:
+        """One GET: the body of a 2xx answer, else the error its status calls for."""
         timeout = self._timeout()
         try:
             with self._client.stream(
@@ -361,7 +388,7 @@ class PineconeHttp:
         except httpx.HTTPError as exc:
             raise self._transport_failure(exc, where) from exc
         self._judge_status(response, body, where)
-        return body, self._parse(body, paginated, check)
+        return body
 
     def _read(self, response: httpx.Response) -> bytes:
         """The body, refusing absurd sizes and stopping when the deadline passes mid-stream."""
@@ -385,7 +412,7 @@ class PineconeHttp:
             retry_after = parse_retry_after(
                 response.headers.get("Retry-After"), _response_date(response)
             )
-            raise _Retryable(f"HTTP {status}", retry_after)
+            raise _Retryable(f"HTTP {status}", retry_after, status)
         code, message = _api_error(body, response.headers.get("Content-Type", ""))
         if status == 401:
             rejected = f"{where}: the API key in ${self.api_key_env} was rejected (HTTP 401)"
@@ -447,6 +474,16 @@ class PineconeHttp:
         if delay >= self._remaining():
             raise self._gave_up(where, failure, attempt, deadline=True)
         return delay
+
+    def _not_sent(self, where: str, failure: _Retryable | None, attempts: int) -> Unreadable:
+        """The error of a request the limiter could not send before the deadline."""
+        pause = self._limiter.pause_left()
+        if failure is not None or pause <= 0:
+            return self._gave_up(where, failure, attempts, deadline=True)
+        return self._error(
+            f"{where}: not sent, the API asked for a pause (Retry-After) that ends "
+            f"{seconds(round(pause, 1))} from now, past the {seconds(self._deadline)} deadline"
+        )
 
     def _gave_up(
         self, where: str, failure: _Retryable | None, attempts: int, *, deadline: bool
@@ -514,7 +551,8 @@ class PineconeHttp:
 def _check_settings(
     page_size: int, connect_timeout: float, read_timeout: float, max_attempts: int, deadline: float
 ) -> None:
-    """Settings come from code, not users: a bad one is a bug, hence ValueError."""
+    """Settings come from code, not users: a bad one is a bug, hence ValueError (the limiter
+    checks `max_in_flight` itself)."""
     if page_size < 1 or max_attempts < 1:
         raise ValueError("page_size and max_attempts must be at least 1")
     if min(connect_timeout, read_timeout, deadline) <= 0:

@@ -2,7 +2,7 @@
 
     with Emulator(EmulatorState(indexes=[make_index("prod")])) as emu:
         emu.add_fault(r"/indexes/prod/backup-schedules", Status(503), times=2)
-        ...  # talk to emu.url; inspect emu.requests
+        ...  # talk to emu.url; inspect emu.requests, emu.arrivals, emu.max_in_flight
 
 Modules: `state` (what is served, and builders for schema-valid objects), `faults` (what can go
 wrong), `api` (the answers, as a pure function), `server` (the sockets).

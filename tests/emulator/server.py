@@ -13,6 +13,7 @@ import re
 import socket
 import struct
 import threading
+import time
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -118,19 +119,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "GET":
             self.close_connection = True  # the body (if any) is never read
         emulator._record(request)
-        emulator._pause(emulator.latency)
-        faults = emulator._take_faults(request.path)
-        for fault in faults:
-            if isinstance(fault, Slow):
-                emulator._pause(fault.seconds)
-        terminal = next((f for f in faults if is_terminal(f)), None)
-        if isinstance(terminal, Reset):
+        try:
+            reply = _prepare(emulator, request)
+        finally:
+            emulator._answered()  # before writing: see Emulator.max_in_flight
+        if reply is None:
             self._reset()
-            return
-        if terminal is not None:
-            self._send(_fault_reply(terminal))
-            return
-        self._send(emulator._answer(request, faults))
+        else:
+            self._send(reply)
 
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
@@ -148,6 +144,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.close_connection = True
         self.connection.close()
+
+
+def _prepare(emulator: Emulator, request: Request) -> Reply | None:
+    """The answer to `request` after its latency and faults; None for a connection reset."""
+    emulator._pause(emulator.latency)
+    faults = emulator._take_faults(request.path)
+    for fault in faults:
+        if isinstance(fault, Slow):
+            emulator._pause(fault.seconds)
+    terminal = next((f for f in faults if is_terminal(f)), None)
+    if isinstance(terminal, Reset):
+        return None
+    if terminal is not None:
+        return _fault_reply(terminal)
+    return emulator._answer(request, faults)
 
 
 def _fault_reply(fault: Fault) -> Reply:
@@ -184,6 +195,9 @@ class Emulator:
         self._port = port
         self._lock = threading.Lock()
         self._requests: list[Request] = []
+        self._arrivals: list[tuple[float, str]] = []
+        self._in_flight = 0
+        self._max_in_flight = 0
         self._rules: list[_Rule] = []
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -232,6 +246,30 @@ class Emulator:
         with self._lock:
             return list(self._requests)
 
+    @property
+    def arrivals(self) -> list[tuple[float, str]]:
+        """(`time.monotonic()` at arrival, path) of every request so far, in arrival order:
+        for tests about when requests came, e.g. that none came during a Retry-After pause."""
+        with self._lock:
+            return list(self._arrivals)
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests in flight at once since the start (or `reset_max_in_flight`).
+
+        A request counts from its arrival until its answer is about to be written (after the
+        latency and any `Slow`), never after: a client cannot have the answer before then, so
+        this count never exceeds what the client itself had in flight, and a test can assert
+        an upper bound on it without races.
+        """
+        with self._lock:
+            return self._max_in_flight
+
+    def reset_max_in_flight(self) -> None:
+        """Start a new measurement of `max_in_flight` from the requests in flight now."""
+        with self._lock:
+            self._max_in_flight = self._in_flight
+
     def add_fault(
         self, path_pattern: str, fault: Fault | Sequence[Fault], times: int | None = 1
     ) -> None:
@@ -247,8 +285,16 @@ class Emulator:
     # ----------------------------------------------------------------- used by the handler
 
     def _record(self, request: Request) -> None:
+        """Log an arriving request and count it in flight (until `_answered`)."""
         with self._lock:
             self._requests.append(request)
+            self._arrivals.append((time.monotonic(), request.path))
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+
+    def _answered(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def _take_faults(self, path: str) -> tuple[Fault, ...]:
         with self._lock:
