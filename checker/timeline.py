@@ -9,10 +9,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from checker.model import Declaration, Run, Schedule, StatusClass
-from checker.timeutil import Cadence
+from checker.timeutil import Cadence, is_last_day_of_month
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,9 @@ def planned_runs(runs: Sequence[Run], schedule: Schedule) -> tuple[PlannedRun, .
         else PlannedRun(run, planned_time(run))
         for i, run in enumerate(runs)
     ]
-    return tuple(sorted(dated, key=lambda p: p.planned))
+    # Ties in planned time are broken by creation and id, never by the API's row order, so
+    # rules that compare neighbours (size-drop) give the same verdict for any order.
+    return tuple(sorted(dated, key=lambda p: (p.planned, p.run.created_at, p.run.backup_id)))
 
 
 def judged_window_start(decl: Declaration, schedule: Schedule, now: datetime) -> datetime:
@@ -123,9 +125,7 @@ def walk_slots(
 
     `grace_end` is `now - grace`: a slot later than that is not due yet.
     """
-    cursor = anchor
-    while cadence.step_forward(cursor) <= now:
-        cursor = cadence.step_forward(cursor)
+    cursor = cadence.latest_step_until(anchor, now)  # the anchor rolled forward (or back) to now
     matcher, missed, candidate = _Matcher(runs, cadence), [], cursor
     while candidate >= start:
         if candidate <= grace_end:
@@ -141,12 +141,35 @@ def walk_slots(
     return tuple(missed)
 
 
+def anchor_day(anchor: datetime, runs: Sequence[PlannedRun]) -> int:
+    """The day of month a monthly schedule aims for.
+
+    It is the anchor's day, except when the anchor falls on the last day of its month, where
+    the day may have been clamped: a schedule on the 31st shows its April run as the 30th.
+    Then the recent runs say it: the latest one not on a month end gives its day (a schedule
+    on the 30th ran on 30 March); when all of them are on month ends (31 March, 28 February),
+    the largest of their days is the schedule's. RULES.md takes the anchor's own day; this
+    refinement keeps a schedule on the 31st from being judged on the 30th after every short
+    month (false gaps and missed runs).
+    """
+    if not is_last_day_of_month(anchor):
+        return anchor.day
+    recent = [r.planned for r in runs if anchor - _RECENT <= r.planned < anchor]
+    inside = [t.day for t in recent if not is_last_day_of_month(t)]
+    if inside:
+        return max(anchor.day, inside[-1])
+    return max([anchor.day, *(t.day for t in recent)])
+
+
+_RECENT = timedelta(days=100)  # about three monthly runs
+
+
 def build_timeline(
     decl: Declaration, schedule: Schedule, runs: Sequence[Run], now: datetime
 ) -> Timeline:
     dated = planned_runs(runs, schedule)
     anchor = _anchor(schedule, dated)
-    cadence = Cadence(decl.frequency, anchor.day if anchor else 0)
+    cadence = Cadence(decl.frequency, anchor_day(anchor, dated) if anchor else 0)
     start = judged_window_start(decl, schedule, now)
     missed = (
         () if anchor is None else walk_slots(cadence, anchor, dated, start, now, now - decl.grace)

@@ -18,12 +18,23 @@ _FRACTION = re.compile(r"(\.\d{6})\d+")
 _NAME_SUFFIX = re.compile(r"-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\Z")
 
 
+# Instants outside these years are no backup's: refusing them keeps every period step and
+# deadline (a year or so either side) inside what a datetime can hold.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
+
+
 def parse_api_time(text: str) -> datetime:
     """Parse an API timestamp into an aware UTC datetime; raise ValueError if it is not one."""
-    value = datetime.fromisoformat(_FRACTION.sub(r"\1", text))
-    if value.tzinfo is None or "T" not in text:
-        raise ValueError(f"not a timestamp with a UTC offset: {text!r}")
-    return value.astimezone(UTC)
+    try:
+        value = datetime.fromisoformat(_FRACTION.sub(r"\1", text))
+        if value.tzinfo is None or "T" not in text:
+            raise ValueError(f"not a timestamp with a UTC offset: {text!r}")
+        value = value.astimezone(UTC)
+    except OverflowError as exc:  # an offset pushing 9999-12-31 past the end of time
+        raise ValueError(f"timestamp out of range: {text!r}") from exc
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"timestamp out of range ({EARLIEST_YEAR}..{LATEST_YEAR}): {text!r}")
+    return value
 
 
 def time_from_run_name(name: str) -> datetime | None:
@@ -56,6 +67,10 @@ def _last_day(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
+def is_last_day_of_month(t: datetime) -> bool:
+    return t.day == _last_day(t.year, t.month)
+
+
 def _shift_month(t: datetime, months: int, anchor_day: int) -> datetime:
     """Move `t` by whole calendar months as RULES.md defines the monthly period."""
     day = t.day
@@ -86,6 +101,20 @@ class Cadence:
         if self.frequency == "monthly":
             return _shift_month(t, -1, self.anchor_day)
         return t - _PERIODS[self.frequency]
+
+    def latest_step_until(self, t: datetime, limit: datetime) -> datetime:
+        """The last of `t`'s steps (forward or back) that is not after `limit`.
+
+        Equal to repeating `step_forward` while the next step is not after `limit` (or
+        `step_back` while after it) from a slot on the cadence (for monthly: a day that is the
+        anchor day, clamped), in constant time, so a far-away anchor costs nothing.
+        """
+        if self.frequency == "monthly":
+            months = (limit.year - t.year) * 12 + (limit.month - t.month)
+            candidate = _shift_month(t, months, self.anchor_day)
+            return candidate if candidate <= limit else self.step_back(candidate)
+        period = _PERIODS[self.frequency]
+        return t + period * ((limit - t) // period)
 
 
 _PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}

@@ -145,3 +145,59 @@ def test_a_run_half_a_period_away_is_too_far_to_match() -> None:
     runs = [run("2026-04-30T06:00"), run("2026-04-29T18:00")]  # 12h after the 04-29 slot
     sched = {"created_at": t("2026-04-29T00:00"), "next_scheduled_run": t("2026-05-01T06:00")}
     assert _missed({}, sched, runs, NOW) == ["2026-04-29T06:00"]
+
+
+def test_a_monthly_schedule_on_the_31st_is_judged_on_the_31st_after_a_short_month() -> None:
+    runs = [run(f"{d}T06:00") for d in ("2025-12-31", "2026-01-31", "2026-02-28", "2026-03-31")]
+    sched = {"frequency": "monthly", "next_scheduled_run": t("2026-04-30T06:00")}
+    decl = {"frequency": "monthly", "lookback": timedelta(days=120)}
+    timeline = build_timeline(declaration(**decl), schedule(**sched), runs, t("2026-04-15T00:00"))
+    assert timeline.cadence.anchor_day == 31
+    assert timeline.missed == ()
+    assert timeline.cadence.step_forward(t("2026-02-28T06:00")) == t("2026-03-31T06:00")
+
+
+def test_a_monthly_schedule_on_the_30th_keeps_the_30th() -> None:
+    runs = [run(f"{d}T06:00") for d in ("2026-01-30", "2026-02-28", "2026-03-30")]
+    sched = schedule(frequency="monthly", next_scheduled_run=t("2026-04-30T06:00"))
+    timeline = build_timeline(declaration(frequency="monthly"), sched, runs, t("2026-04-15T00:00"))
+    assert timeline.cadence.anchor_day == 30
+
+
+def test_runs_planned_at_the_same_instant_are_ordered_by_creation_then_id() -> None:
+    same = t("2026-04-29T06:00")
+    rows = [
+        run(same, backup_id="b", created_at=t("2026-04-29T06:00:02")),
+        run(same, backup_id="a", created_at=t("2026-04-29T06:00:02")),
+        run(same, backup_id="c", created_at=t("2026-04-29T06:00:01")),
+    ]
+    for order in (rows, rows[::-1]):
+        assert [p.run.backup_id for p in planned_runs(order, schedule())] == ["c", "a", "b"]
+
+
+@pytest.mark.timeout(5)
+def test_a_far_away_anchor_costs_no_walk_through_the_years() -> None:
+    sched = schedule(next_scheduled_run=t("8999-01-01T06:00"), created_at=t("2026-01-01T00:00"))
+    timeline = build_timeline(declaration(), sched, [], t(NOW))
+    assert len(timeline.missed) == 30  # every due day of the 30-day window
+
+
+@pytest.mark.parametrize(
+    "text", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T23:30:00-01:00"]
+)
+def test_instants_outside_1970_to_9000_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        parse_api_time(text)
+
+
+@pytest.mark.parametrize("frequency", ["daily", "weekly", "monthly"])
+@pytest.mark.parametrize("limit", ["2026-04-30T12:00", "2030-01-01T00:00", "2001-02-03T04:05"])
+def test_latest_step_until_equals_stepping_one_period_at_a_time(frequency: str, limit: str) -> None:
+    cadence = Cadence(frequency, 31)  # type: ignore[arg-type]
+    start, end = t("2026-01-31T06:00"), t(limit)
+    slow = start
+    while cadence.step_forward(slow) <= end:
+        slow = cadence.step_forward(slow)
+    while slow > end:
+        slow = cadence.step_back(slow)
+    assert cadence.latest_step_until(start, end) == slow
