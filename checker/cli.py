@@ -512,8 +512,8 @@ def explain(rule: str | None) -> None:
 
 
 def _internal_error(exc: BaseException, verbose: bool) -> NoReturn:
-    if verbose:
-        traceback.print_exception(exc)
+    if verbose:  # through _echo_err, so the traceback is scrubbed of the key like all output
+        _echo_err("".join(traceback.format_exception(exc)).rstrip("\n"))
     _fail(
         f"internal error ({exc.__class__.__name__}): this is a bug; "
         "rerun with -v for details and report it",
