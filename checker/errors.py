@@ -36,7 +36,10 @@ class SpecProblem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        # A spec value quoted in a message must not become a GitHub runner command in the CI
+        # log: the runner obeys the legacy `##[name]data` form anywhere in a line.
+        return text.replace("##[", "##\\x5b")
 
 
 class SpecError(UsageError):

@@ -6,10 +6,11 @@ specification, and the names here follow it.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from checker.model import Declaration, Run, Schedule, StatusClass
 from checker.timeutil import Cadence, is_last_day_of_month
@@ -37,10 +38,19 @@ class Timeline:
         return self.window_start <= t <= self.now
 
     def runs_in_window(self) -> Iterator[PlannedRun]:
-        return (r for r in self.runs if self.in_window(r.planned))
+        return iter(self._window_runs)
 
-    @property
+    @cached_property
+    def _window_runs(self) -> tuple[PlannedRun, ...]:
+        """The runs planned inside the window: a slice, since `runs` are sorted by planned
+        time (several rules ask, and a year of history is mostly outside a 30-day window)."""
+        times = [r.planned for r in self.runs]
+        return self.runs[bisect_left(times, self.window_start) : bisect_right(times, self.now)]
+
+    @cached_property
     def successes(self) -> tuple[PlannedRun, ...]:
+        """The good runs, in planned order; computed once (several rules walk them, and a
+        year of daily history makes that the evaluation's largest loop)."""
         return tuple(r for r in self.runs if r.status_class is StatusClass.SUCCESS)
 
     @property
@@ -146,21 +156,20 @@ def anchor_day(anchor: datetime, runs: Sequence[PlannedRun]) -> int:
 
     It is the anchor's day, except when the anchor falls on the last day of its month, where
     the day may have been clamped: a schedule on the 31st shows its April run as the 30th.
-    Then the recent runs say it: the latest one not on a month end gives its day (a schedule
-    on the 30th ran on 30 March); when all of them are on month ends (31 March, 28 February),
-    the largest of their days is the schedule's. RULES.md takes the anchor's own day; this
-    refinement keeps a schedule on the 31st from being judged on the 30th after every short
-    month (false gaps and missed runs).
+    Then a recent run not on a month end tells the day (a schedule on the 30th ran on 30
+    March); when none does, the latest day it could be (31) is assumed, so that not knowing
+    never yields a false missed run (a real miss is then reported at most three days late).
+    RULES.md takes the anchor's own day; that judged a schedule on the 31st on the 30th after
+    every short month (false gaps and missed runs).
     """
     if not is_last_day_of_month(anchor):
         return anchor.day
     recent = [r.planned for r in runs if anchor - _RECENT <= r.planned < anchor]
     inside = [t.day for t in recent if not is_last_day_of_month(t)]
-    if inside:
-        return max(anchor.day, inside[-1])
-    return max([anchor.day, *(t.day for t in recent)])
+    return max(anchor.day, inside[-1]) if inside else LAST_POSSIBLE_DAY
 
 
+LAST_POSSIBLE_DAY = 31
 _RECENT = timedelta(days=100)  # about three monthly runs
 
 

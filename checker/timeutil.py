@@ -16,6 +16,7 @@ from checker.model import Frequency
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 _NAME_SUFFIX = re.compile(r"-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\Z")
+_NAME_SUFFIX_LENGTH = len("-20260430T060000Z")  # the pattern matches exactly this many
 
 
 # Instants outside these years are no backup's: refusing them keeps every period step and
@@ -26,7 +27,9 @@ EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
 def parse_api_time(text: str) -> datetime:
     """Parse an API timestamp into an aware UTC datetime; raise ValueError if it is not one."""
     try:
-        value = datetime.fromisoformat(_FRACTION.sub(r"\1", text))
+        # Only a text with a fraction can have digits to drop: skip the regex for the others
+        # (this runs for two fields of every row of every history).
+        value = datetime.fromisoformat(_FRACTION.sub(r"\1", text) if "." in text else text)
         if value.tzinfo is None or "T" not in text:
             raise ValueError(f"not a timestamp with a UTC offset: {text!r}")
         value = value.astimezone(UTC)
@@ -39,11 +42,13 @@ def parse_api_time(text: str) -> datetime:
 
 def time_from_run_name(name: str) -> datetime | None:
     """The planned time encoded in a run name `{schedule}-YYYYMMDDTHHMMSSZ`, if it has one."""
-    match = _NAME_SUFFIX.search(name)
+    # The suffix is anchored at the end and of fixed length, so it can only start there:
+    # matching at that one position gives what a search would, without scanning the name.
+    match = _NAME_SUFFIX.match(name, max(0, len(name) - _NAME_SUFFIX_LENGTH))
     if match is None:
         return None
     try:
-        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        year, month, day, hour, minute, second = map(int, match.groups())
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:  # a suffix of the right shape that is no real date
         return None

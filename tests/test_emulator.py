@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -22,10 +23,12 @@ import yaml
 
 from tests.emulator import (
     BadShape,
+    Echo,
     Emulator,
     EmulatorState,
     Malformed,
     Overlap,
+    Redirect,
     Reset,
     Slow,
     Status,
@@ -499,6 +502,55 @@ def test_bad_shape_replaces_or_strips(paged: tuple[Emulator, httpx.Client]) -> N
     rows = http.get("/indexes/prod/backup-schedules").json()["data"]
     assert rows
     assert all("schedule_id" not in row and "name" in row for row in rows)
+
+
+def test_echo_quotes_the_request_key_back(paged: tuple[Emulator, httpx.Client]) -> None:
+    emu, http = paged
+    emu.add_fault("/indexes", Echo(400))
+    emu.add_fault("/indexes", Echo(401, plain=True))
+    echoed = http.get("/indexes", headers={"Api-Key": "pcsk_sent_by_the_client"})
+    assert echoed.status_code == 400
+    assert "pcsk_sent_by_the_client" in echoed.json()["error"]["message"]
+    plain = http.get("/indexes")
+    assert (plain.status_code, plain.headers["content-type"]) == (401, "text/plain")
+    assert plain.text == f"Invalid API key {KEY}"
+
+
+def test_redirect_answers_with_a_location(paged: tuple[Emulator, httpx.Client]) -> None:
+    emu, http = paged
+    emu.add_fault("/indexes", Redirect("http://127.0.0.1:9/elsewhere", code=307))
+    moved = http.get("/indexes")
+    assert (moved.status_code, moved.headers["location"]) == (307, "http://127.0.0.1:9/elsewhere")
+
+
+def test_served_faults_lists_what_each_rule_served(paged: tuple[Emulator, httpx.Client]) -> None:
+    emu, http = paged
+    emu.add_fault(r"/indexes/[^/]+/backups", Status(503), times=2)
+    for path in (
+        "/indexes",
+        "/indexes/prod/backups",
+        "/indexes/prod/backups",
+        "/indexes/prod/backups",
+    ):
+        http.get(path)
+    assert emu.served_faults == [("/indexes/prod/backups", (Status(503),))] * 2
+
+
+def test_tls_mode_serves_https_with_the_given_certificate(tmp_path: Path) -> None:
+    from tests.emulator.tls import make_certificates
+
+    certificates = make_certificates(tmp_path)
+    with Emulator(
+        rows_state(1), api_key=KEY, tls=(str(certificates.cert), str(certificates.key))
+    ) as emu:
+        assert emu.url.startswith("https://127.0.0.1:")
+        headers = {"Api-Key": KEY, "X-Pinecone-Api-Version": "2026-07"}
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            httpx.get(f"{emu.url}/indexes", headers=headers)
+        context = ssl.create_default_context(cafile=str(certificates.ca))
+        trusted = httpx.get(f"{emu.url}/indexes", headers=headers, verify=context)
+        assert trusted.status_code == 200
+        assert len(emu.requests) == 1  # the refused handshake never became a request
 
 
 def test_token_loop_repeats_the_request_token(paged: tuple[Emulator, httpx.Client]) -> None:

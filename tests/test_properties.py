@@ -20,13 +20,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from checker.evaluate import evaluate
 from checker.model import FREQUENCIES, Declaration, Frequency, Missing, Report, Run, Schedule
 from checker.source.parse import parse_history
-from checker.timeutil import Cadence
+from checker.timeutil import Cadence, is_last_day_of_month
 from tests.builders import declaration, schedule, spec, state, t
 
 Row = dict[str, object]
@@ -401,7 +401,19 @@ def with_deletions(draw: st.DrawFn, base: st.SearchStrategy[Scene]) -> Deletion:
     return scene, frozenset(draw(st.sets(st.sampled_from(scene.due))))
 
 
+def day_is_unknown(scene: Scene, kept_slots: Iterable[datetime]) -> bool:
+    """A monthly anchor on a month end, and no kept run of the last 100 days off a month end:
+    the timeline cannot know the day then and assumes the 31st (see `anchor_day`), so a miss
+    may be reported up to three days late. Those cases are left out of the exact properties."""
+    anchor = scene.sched.next_scheduled_run
+    if scene.plan.frequency != "monthly" or anchor is None or not is_last_day_of_month(anchor):
+        return False
+    recent = [t for t in kept_slots if anchor - timedelta(days=100) <= t < anchor]
+    return all(is_last_day_of_month(t) for t in recent)
+
+
 def assert_deleted_runs_are_missed(scene: Scene, deleted: frozenset[datetime]) -> None:
+    assume(not day_is_unknown(scene, (s for s in scene.row_of if s not in deleted)))
     gone = {scene.row_of[slot] for slot in deleted}
     rows = [row for i, row in enumerate(scene.rows) if i not in gone]
     report = judge_scene(scene, rows)

@@ -7,6 +7,10 @@ line, newlines that forge extra report lines, or invisible bidi overrides that m
 read as another. Each report format escapes for its own medium; this module holds the one for
 terminals, and later formats (Markdown, GitHub annotations, XML) sit beside it with theirs,
 sharing `is_unsafe`, the one definition of a character that must never be shown raw.
+
+A terminal is often a CI log, and GitHub's runner still obeys its legacy `##[command]data`
+workflow commands *anywhere* in a line that is not a `::command::` line (`##[add-mask]`,
+`##[set-output ...]`, `##[stop-commands]` ...), so terminal text never holds `##[` either.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ MAX_CHARS = 300
 """Longest escaped string a terminal report shows; longer ones end in `ELLIPSIS`."""
 
 ELLIPSIS = "…"
+
+RUNNER_COMMAND_ESCAPE = "\\x5b"
+"""How terminal text shows the `[` of `##[`: GitHub's runner would read `##[name]data` as a
+workflow command anywhere in a log line."""
 
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -35,8 +43,10 @@ def terminal_safe(s: str, *, limit: int = MAX_CHARS) -> str:
     """
     pieces: list[str] = []
     width = 0
-    for ch in s:
+    for position, ch in enumerate(s):
         piece = _escape_char(ch)
+        if ch == "[" and s[position - 2 : position] == "##":
+            piece = RUNNER_COMMAND_ESCAPE  # `##[` would be a workflow command in a CI log
         width += len(piece)
         if width > limit:
             return _cut(pieces, width - len(piece), limit)

@@ -32,6 +32,9 @@ from checker.rules.coverage import covered_indexes
 from checker.shard import Shard
 from checker.source.parse import (
     decode,
+    merge_backups,
+    merge_history,
+    merge_schedules,
     parse_backups,
     parse_history,
     parse_indexes,
@@ -44,20 +47,38 @@ PageCheck = Callable[[object], None]
 
 
 class PageReader(Protocol):
-    """Returns the raw bodies of every page of one listing, or raises `Unreadable`."""
+    """Returns the raw bodies of every page of one listing, or raises `Unreadable`.
+
+    A reader that calls `check` (the live client does, to retry a page of the wrong shape;
+    the snapshot reader does not) calls it once per page it returns, in order, with the
+    page's decoded body, after which that page is accepted.
+    """
 
     def get_pages(self, path: str, check: PageCheck | None = None) -> tuple[bytes, ...]: ...
 
 
-def _read(reader: PageReader, path: str, parse: Callable[[list[object]], T]) -> T | Missing:
-    """Read and parse one listing; any failure becomes a Missing naming the path."""
+def _read(
+    reader: PageReader,
+    path: str,
+    parse: Callable[[list[object]], T],
+    merge: Callable[[list[T]], T] | None = None,
+) -> T | Missing:
+    """Read and parse one listing; any failure becomes a Missing naming the path.
+
+    With `merge`, each page is decoded and parsed once: the check keeps what it parsed, and
+    `merge` joins the pages (parsing is most of a live check's CPU time). When the reader did
+    not check every page (a snapshot), the pages are parsed together instead.
+    """
+    checked: list[T] = []
 
     def check(body: object) -> None:  # a page of the wrong shape is worth a retry
-        parse([body])
+        checked.append(parse([body]))
 
     try:
-        pages = [decode(body) for body in reader.get_pages(path, check)]
-        return parse(pages)
+        bodies = reader.get_pages(path, check)
+        if merge is not None and len(checked) == len(bodies):
+            return merge(checked)
+        return parse([decode(body) for body in bodies])
     except AuthRejected:
         raise  # the whole run stops: every further request would be refused too
     except Unreadable as exc:
@@ -117,8 +138,7 @@ class _Fetcher:
         self.pool.submit(work)
 
     def schedules(self, index: str) -> None:
-        path, parse = schedules_path(index), partial(parse_schedules, index=index)
-        self.submit(lambda: ScheduleListing(index, _read(self.reader, path, parse)))
+        self.submit(partial(_schedules, self.reader, index))
 
     def follow_up(self, listing: Listing) -> None:
         if not isinstance(listing, ScheduleListing) or isinstance(listing.value, Missing):
@@ -143,12 +163,20 @@ class _Fetcher:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _schedules(reader: PageReader, index: str) -> ScheduleListing:
+    parse = partial(parse_schedules, index=index)
+    schedules = _read(reader, schedules_path(index), parse, merge_schedules)
+    return ScheduleListing(index, schedules)
+
+
 def _history(reader: PageReader, path: str, schedule_id: str) -> HistoryListing:
-    return HistoryListing(schedule_id, _read(reader, path, parse_history))
+    runs = _read(reader, path, parse_history, merge_history)
+    return HistoryListing(schedule_id, runs)
 
 
 def _backups(reader: PageReader, index: str) -> BackupListing:
-    return BackupListing(index, _read(reader, backups_path(index), parse_backups))
+    backups = _read(reader, backups_path(index), parse_backups, merge_backups)
+    return BackupListing(index, backups)
 
 
 def stream(

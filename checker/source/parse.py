@@ -18,6 +18,7 @@ from checker.timeutil import parse_api_time, time_from_run_name
 
 T = TypeVar("T")
 Row = Mapping[str, object]
+_ABSENT = object()  # a key not in the row (None is a value the API sends)
 
 
 def decode(body: bytes) -> object:
@@ -29,19 +30,28 @@ def decode(body: bytes) -> object:
 
 
 def _field(row: Row, key: str, kind: type[T], *, nullable: bool = False) -> T | None:
-    if key not in row:
+    """`row[key]` if it is a `kind` (a bool is no int), None if nullable and null or absent.
+
+    Called for every field of every row (a year of history is ~600k calls), hence one lookup
+    and an exact-type test first; the general test only runs for subclasses and errors.
+    """
+    value = row.get(key, _ABSENT)
+    if type(value) is kind:
+        return value
+    if value is _ABSENT or value is None:
         if nullable:
             return None
-        raise ValueError(f"field {key!r} is missing")
-    value = row[key]
-    if value is None and nullable:
-        return None
+        if value is _ABSENT:
+            raise ValueError(f"field {key!r} is missing")
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ValueError(f"field {key!r} is not of type {kind.__name__}")
     return value
 
 
 def _required(row: Row, key: str, kind: type[T]) -> T:
+    found = row.get(key, _ABSENT)
+    if type(found) is kind:  # the usual case, without a second call
+        return found
     value = _field(row, key, kind)
     if value is None:  # unreachable for non-nullable fields; keeps the type checker honest
         raise ValueError(f"field {key!r} is missing")
@@ -95,16 +105,33 @@ def _parse_rows(
     pages: Iterable[object], parse: Callable[[Row], T], key: Callable[[T], str]
 ) -> tuple[T, ...]:
     """Parse every row of every page; a row seen again replaces the earlier copy."""
+    return merge_rows((_parse_page(n, body, parse) for n, body in enumerate(pages, 1)), key)
+
+
+def _parse_page(number: int, body: object, parse: Callable[[Row], T]) -> list[T]:
+    check_page(body)
+    items = []
+    for position, row in enumerate(_rows(body, "data")):
+        try:
+            items.append(parse(row))
+        except ValueError as exc:
+            raise ValueError(f"page {number}, row {position}: {exc}") from exc
+    return items
+
+
+def merge_rows(pages: Iterable[Sequence[T]], key: Callable[[T], str]) -> tuple[T, ...]:
+    """The items of several pages as one listing: an item seen again (same key, on the same
+    page or a later one) replaces the earlier copy, in the place of its last appearance.
+
+    So pages parsed one at a time and merged give exactly what parsing them together gives:
+    the live client parses each page once, as it checks it, and merges them here.
+    """
     latest: dict[str, T] = {}
-    for page_number, body in enumerate(pages, start=1):
-        check_page(body)
-        for position, row in enumerate(_rows(body, "data")):
-            try:
-                item = parse(row)
-            except ValueError as exc:
-                raise ValueError(f"page {page_number}, row {position}: {exc}") from exc
-            latest.pop(key(item), None)
-            latest[key(item)] = item
+    for items in pages:
+        for item in items:
+            item_key = key(item)
+            latest.pop(item_key, None)
+            latest[item_key] = item
     return tuple(latest.values())
 
 
@@ -156,8 +183,17 @@ def parse_schedule(row: Row, index: str) -> Schedule:
     )
 
 
+def _schedule_id(schedule: Schedule) -> str:
+    return schedule.schedule_id
+
+
 def parse_schedules(pages: Sequence[object], index: str) -> tuple[Schedule, ...]:
-    return _parse_rows(pages, lambda row: parse_schedule(row, index), lambda s: s.schedule_id)
+    return _parse_rows(pages, lambda row: parse_schedule(row, index), _schedule_id)
+
+
+def merge_schedules(pages: Sequence[tuple[Schedule, ...]]) -> tuple[Schedule, ...]:
+    """`parse_schedules` of several pages, from each page's own `parse_schedules`."""
+    return merge_rows(pages, _schedule_id)
 
 
 # --------------------------------------------------------------------------- history
@@ -177,8 +213,17 @@ def parse_run(row: Row) -> Run:
     )
 
 
+def _run_id(run: Run) -> str:
+    return run.backup_id
+
+
 def parse_history(pages: Sequence[object]) -> tuple[Run, ...]:
-    return _parse_rows(pages, parse_run, lambda r: r.backup_id)
+    return _parse_rows(pages, parse_run, _run_id)
+
+
+def merge_history(pages: Sequence[tuple[Run, ...]]) -> tuple[Run, ...]:
+    """`parse_history` of several pages, from each page's own `parse_history`."""
+    return merge_rows(pages, _run_id)
 
 
 # --------------------------------------------------------------------------- backups
@@ -190,3 +235,8 @@ def _backup_id(row: Row) -> str:
 
 def parse_backups(pages: Sequence[object]) -> frozenset[str]:
     return frozenset(_parse_rows(pages, _backup_id, lambda b: b))
+
+
+def merge_backups(pages: Sequence[frozenset[str]]) -> frozenset[str]:
+    """`parse_backups` of several pages, from each page's own `parse_backups`."""
+    return frozenset().union(*pages)

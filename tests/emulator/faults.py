@@ -4,8 +4,9 @@
 on the same request (e.g. `(Slow(0.5), Status(503))`). Within one request:
 
 - `Slow` delays the answer, whatever else happens;
-- `Status`, `Reset`, `Malformed` and a `BadShape` with a `body` *replace* the answer (the first
-  one listed wins); they apply before authentication, like a load balancer in front of the API;
+- `Status`, `Reset`, `Malformed`, `Echo`, `Redirect` and a `BadShape` with a `body` *replace*
+  the answer (the first one listed wins); they apply before authentication, like a load
+  balancer in front of the API;
 - `TokenLoop`, `Overlap` and a `BadShape` with `missing` *modify* the normal answer (which is
   still authenticated and versioned as usual).
 """
@@ -99,8 +100,28 @@ class Overlap:
     n: int
 
 
-Fault = Status | Reset | Slow | Malformed | BadShape | TokenLoop | Overlap
-TERMINAL = (Status, Reset, Malformed)
+@dataclass(frozen=True)
+class Echo:
+    """Answer `code` with the request's own `Api-Key` header in the body: a careless gateway
+    that quotes what it refused. JSON in the API's error shape (the key inside the message),
+    or with `plain=True` a text/plain body, as the real 401 is. For tests that prove the key
+    never reaches any output, whichever error path the answer takes."""
+
+    code: int = 400
+    plain: bool = False
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Answer `code` (a 3xx) with `Location: location`; a client must not follow it, since it
+    would carry the `Api-Key` header to wherever the location points."""
+
+    location: str
+    code: int = 302
+
+
+Fault = Status | Reset | Slow | Malformed | BadShape | TokenLoop | Overlap | Echo | Redirect
+TERMINAL = (Status, Reset, Malformed, Echo, Redirect)
 
 
 def is_terminal(fault: Fault) -> bool:

@@ -4,13 +4,19 @@ Real sockets (not a mock transport) so that the client's timeouts, resets, keep-
 header handling are exercised exactly as they will be against the live API. Shutdown wakes
 every sleeping handler and closes every open connection, so tests leave no thread or socket
 behind (pytest turns ResourceWarning into an error).
+
+Opt-in TLS: `Emulator(state, tls=(certfile, keyfile))` serves HTTPS (the URL says `https://`),
+so that tests can show the client verifies certificates. The handshake runs in the handler's
+thread, so a client that refuses the certificate never stalls the accept loop.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -21,7 +27,17 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.emulator.api import Reply, Request, answer, json_reply, status_reply
-from tests.emulator.faults import BadShape, Fault, Malformed, Reset, Slow, Status, is_terminal
+from tests.emulator.faults import (
+    BadShape,
+    Echo,
+    Fault,
+    Malformed,
+    Redirect,
+    Reset,
+    Slow,
+    Status,
+    is_terminal,
+)
 from tests.emulator.state import EmulatorState
 
 
@@ -46,12 +62,16 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, emulator: Emulator, port: int) -> None:
+    def __init__(self, emulator: Emulator, port: int, tls: ssl.SSLContext | None) -> None:
         self.emulator = emulator
         self.connections: set[socket.socket] = set()
         self.workers: set[threading.Thread] = set()
         self.guard = threading.Lock()
         super().__init__(("127.0.0.1", port), _Handler)
+        if tls is not None:  # accepted sockets inherit it; each handshakes in its own thread
+            self.socket = tls.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
 
     def get_request(self) -> tuple[socket.socket, Any]:
         conn, address = super().get_request()
@@ -92,7 +112,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         """No Nagle delay: headers and body go out in two writes, which would otherwise cost
-        a delayed-ACK round (~40 ms) per answer and distort timings."""
+        a delayed-ACK round (~40 ms) per answer and distort timings. Over TLS, the handshake
+        happens here; a client that refuses the certificate ends it (quietly, see
+        `handle_error`)."""
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(5.0)
+            self.request.do_handshake()
+            self.request.settimeout(None)
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
@@ -157,18 +183,32 @@ def _prepare(emulator: Emulator, request: Request) -> Reply | None:
     if isinstance(terminal, Reset):
         return None
     if terminal is not None:
-        return _fault_reply(terminal)
+        return _fault_reply(terminal, request)
     return emulator._answer(request, faults)
 
 
-def _fault_reply(fault: Fault) -> Reply:
+def _fault_reply(fault: Fault, request: Request) -> Reply:
     if isinstance(fault, Status):
         return status_reply(fault)
     if isinstance(fault, Malformed):
         return Reply(200, fault.body)
     if isinstance(fault, BadShape):
         return json_reply(200, fault.replacement())
+    if isinstance(fault, Echo):
+        return _echo_reply(fault, request)
+    if isinstance(fault, Redirect):
+        return Reply(fault.code, b"", "text/plain", {"Location": fault.location})
     raise TypeError(f"not a terminal fault: {fault!r}")
+
+
+def _echo_reply(fault: Echo, request: Request) -> Reply:
+    """The request's key quoted back: raw in a text body, or in the message of an error."""
+    key = request.header("api-key") or ""
+    if fault.plain:
+        return Reply(fault.code, f"Invalid API key {key}".encode(), "text/plain")
+    message = f"API key {key} is not valid for {request.path} (Api-Key: {key})"
+    body = {"error": {"code": "INVALID_ARGUMENT", "message": message}, "status": fault.code}
+    return Reply(fault.code, json.dumps(body).encode())
 
 
 class Emulator:
@@ -187,14 +227,17 @@ class Emulator:
         *,
         latency: float = 0.0,
         port: int = 0,
+        tls: tuple[str, str] | None = None,
     ) -> None:
         self.state = state
         self.api_key = api_key
         self.page_size_cap = page_size_cap
         self.latency = latency
         self._port = port
+        self._tls = _server_context(*tls) if tls is not None else None
         self._lock = threading.Lock()
         self._requests: list[Request] = []
+        self._served: list[tuple[str, tuple[Fault, ...]]] = []
         self._arrivals: list[tuple[float, str]] = []
         self._in_flight = 0
         self._max_in_flight = 0
@@ -206,7 +249,7 @@ class Emulator:
     # ----------------------------------------------------------------- lifecycle
 
     def start(self) -> Emulator:
-        self._server = _Server(self, self._port)
+        self._server = _Server(self, self._port, self._tls)
         # A short poll interval keeps close() quick: shutdown() waits for the loop's next poll.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
@@ -236,7 +279,8 @@ class Emulator:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("the emulator is not running: use it as a context manager")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     # ----------------------------------------------------------------- tests' controls
 
@@ -282,6 +326,13 @@ class Emulator:
         with self._lock:
             self._rules.clear()
 
+    @property
+    def served_faults(self) -> list[tuple[str, tuple[Fault, ...]]]:
+        """(path, faults) of every request a fault rule served, in arrival order: proof that
+        a test's pattern matched what the client asked for."""
+        with self._lock:
+            return list(self._served)
+
     # ----------------------------------------------------------------- used by the handler
 
     def _record(self, request: Request) -> None:
@@ -301,6 +352,7 @@ class Emulator:
             for rule in self._rules:
                 faults = rule.take(path)
                 if faults is not None:
+                    self._served.append((path, faults))
                     return faults
         return ()
 
@@ -313,3 +365,11 @@ class Emulator:
         return answer(
             self.state, request, api_key=self.api_key, cap=self.page_size_cap, faults=faults
         )
+
+
+def _server_context(certfile: str, keyfile: str) -> ssl.SSLContext:
+    """A server-side TLS context for the given certificate chain and key (TLS 1.2 or newer)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certfile, keyfile)
+    return context
