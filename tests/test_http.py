@@ -531,7 +531,7 @@ def test_a_key_echoed_by_the_server_is_scrubbed(emu: Emulator, make_client: Fact
     body = {"error": {"code": "INVALID_ARGUMENT", "message": f"bad key {KEY}"}, "status": 400}
     emu.add_fault(SCHEDULES, Status(400, body=body))
     error = fails(lambda: make_client().get_pages(SCHEDULES))
-    assert 'the API says: "bad key ***"' in str(error)
+    assert 'the API says: "bad key [REDACTED]"' in str(error)
 
 
 def test_repr_does_not_show_the_key(make_client: Factory) -> None:

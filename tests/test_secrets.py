@@ -281,22 +281,7 @@ def _state_naming_the_key() -> EmulatorState:
     return state
 
 
-@pytest.mark.parametrize(
-    "fmt",
-    [
-        pytest.param(
-            fmt,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="product bug (cli.redact, source/http.py): Markdown escapes '_', so an "
-                "echoed key prints as pcsk\\_CANARY\\_...; redact matches only the literal key",
-            ),
-        )
-        if fmt == "markdown"
-        else fmt
-        for fmt in FORMATS
-    ],
-)
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_a_key_inside_api_data_is_scrubbed_from_every_format(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
 ) -> None:
@@ -433,12 +418,6 @@ def test_the_spec_names_the_key_variable_but_never_the_destination(
     assert "unknown key 'api_url'" in refused.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (source/http.py PineconeHttp): httpx honours HTTP_PROXY/ALL_PROXY "
-    "(trust_env), so a plain-http loopback URL sends the Api-Key in clear text to the proxy "
-    "host; a plain-http client must ignore proxy variables (e.g. trust_env=False for http://)",
-)
 @pytest.mark.parametrize("variable", ["HTTP_PROXY", "ALL_PROXY"])
 def test_a_plain_http_loopback_url_never_goes_through_a_proxy(
     monkeypatch: pytest.MonkeyPatch, variable: str
@@ -528,12 +507,6 @@ def test_there_is_no_switch_to_turn_tls_verification_off(option: str) -> None:
         assert "no such option" in outcome.err.lower()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (source/http.py PineconeHttp.__init__): httpx loads $SSL_CERT_FILE "
-    "when the client is built; a missing or malformed bundle escapes as FileNotFoundError or "
-    "ssl.SSLError, an internal error (exit 4), instead of a usage error naming the variable",
-)
 @pytest.mark.parametrize("bundle", ["missing", "garbage"])
 def test_a_broken_ca_bundle_is_a_usage_error(
     https: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundle: str

@@ -236,6 +236,29 @@ class _Retryable(Exception):
         self.status = status  # the HTTP status, when the server answered
 
 
+def _client(
+    api_url: str, headers: dict[str, str], transport: httpx.BaseTransport | None
+) -> httpx.Client:
+    """The httpx client, wrapped so that a bad CA bundle is the user's error, not a crash.
+
+    Proxy and CA variables (`HTTPS_PROXY`, `SSL_CERT_FILE`) apply to `https://` only: a
+    plain-http URL is a loopback one, and sending the key to a proxy in clear text would be
+    the one way it could leave the machine unencrypted.
+    """
+    try:
+        return httpx.Client(
+            headers=headers,
+            transport=transport,
+            follow_redirects=False,  # a redirect could carry the Api-Key header to another host
+            trust_env=api_url.startswith("https://"),
+        )
+    except (OSError, ssl.SSLError) as exc:
+        raise UsageError(
+            "cannot load the CA bundle named by $SSL_CERT_FILE or $SSL_CERT_DIR "
+            f"({exc.__class__.__name__}); point it at a PEM file of certificates"
+        ) from exc
+
+
 class PineconeHttp:
     """GETs control-plane listings with retries; see the module docstring for the policy."""
 
@@ -273,11 +296,7 @@ class PineconeHttp:
         self._rng = rng or random.Random()  # noqa: S311 -- jitter needs no cryptographic randomness
         self._started = clock()
         self._limiter = AdaptiveLimiter(max_in_flight, clock=clock, sleep=sleep)
-        self._client = httpx.Client(
-            headers=self._headers(api_key, api_version),
-            transport=transport,
-            follow_redirects=False,  # a redirect could carry the Api-Key header to another host
-        )
+        self._client = _client(self.api_url, self._headers(api_key, api_version), transport)
 
     def __repr__(self) -> str:
         return (
@@ -401,7 +420,14 @@ class PineconeHttp:
             chunks.append(chunk)
             if self._remaining() <= 0:
                 raise _Retryable("the deadline passed while the body was being read")
-        return b"".join(chunks)
+        return self._scrub(b"".join(chunks))
+
+    def _scrub(self, body: bytes) -> bytes:
+        """A body echoing the key (an error message, a hostile name) never carries it on: the
+        key is cut here, before any parser, report or snapshot sees the text."""
+        if len(self._key) < _SCRUB_MIN:
+            return body
+        return body.replace(self._key.encode(), b"[REDACTED]")
 
     def _judge_status(self, response: httpx.Response, body: bytes, where: str) -> None:
         """Raise for any status but 2xx: retryable (429, 5xx) or final (every other one)."""
@@ -516,7 +542,7 @@ class PineconeHttp:
         cause` would make it.
         """
         if len(self._key) >= _SCRUB_MIN:
-            message = message.replace(self._key, "***")
+            message = message.replace(self._key, "[REDACTED]")
         error = kind(message)
         error.__cause__ = cause
         return error
