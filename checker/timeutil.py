@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 from checker.model import Frequency
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
-_NAME_SUFFIX = re.compile(r"-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\Z")
-_NAME_SUFFIX_LENGTH = len("-20260430T060000Z")  # the pattern matches exactly this many
 
 
 # Instants outside these years are no backup's: refusing them keeps every period step and
@@ -29,10 +27,11 @@ def parse_api_time(text: str) -> datetime:
     try:
         # Only a text with a fraction can have digits to drop: skip the regex for the others
         # (this runs for two fields of every row of every history).
-        value = datetime.fromisoformat(_FRACTION.sub(r"\1", text) if "." in text else text)
+        value = datetime.fromisoformat(_drop_extra_digits(text))
         if value.tzinfo is None or "T" not in text:
             raise ValueError(f"not a timestamp with a UTC offset: {text!r}")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:  # `Z` and `+00:00` already parse to UTC itself
+            value = value.astimezone(UTC)
     except OverflowError as exc:  # an offset pushing 9999-12-31 past the end of time
         raise ValueError(f"timestamp out of range: {text!r}") from exc
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
@@ -40,16 +39,30 @@ def parse_api_time(text: str) -> datetime:
     return value
 
 
+def _drop_extra_digits(text: str) -> str:
+    """The text with its fraction cut to six digits (only a longer one runs the regex)."""
+    dot = text.find(".")
+    if dot < 0 or len(text) <= dot + 7 or not text[dot + 7].isdigit():
+        return text
+    return _FRACTION.sub(r"\1", text)
+
+
 def time_from_run_name(name: str) -> datetime | None:
     """The planned time encoded in a run name `{schedule}-YYYYMMDDTHHMMSSZ`, if it has one."""
-    # The suffix is anchored at the end and of fixed length, so it can only start there:
-    # matching at that one position gives what a search would, without scanning the name.
-    match = _NAME_SUFFIX.match(name, max(0, len(name) - _NAME_SUFFIX_LENGTH))
-    if match is None:
+    # Runs for every row of every history, hence plain character tests rather than a regex,
+    # and the C parser of ISO-8601's basic format for the date itself.
+    suffix = name[-16:]
+    if (
+        len(name) < 17
+        or name[-17] != "-"
+        or suffix[8] != "T"
+        or suffix[15] != "Z"
+        or not suffix.isascii()
+        or not (suffix[:8].isdigit() and suffix[9:15].isdigit())
+    ):
         return None
     try:
-        year, month, day, hour, minute, second = map(int, match.groups())
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        return datetime.fromisoformat(suffix)
     except ValueError:  # a suffix of the right shape that is no real date
         return None
 
