@@ -69,7 +69,11 @@ def _echo_err(message: str) -> None:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    _echo_err(f"backup-drift: {message}")
+    """Each line of `message` made log-safe (it may quote the API or a snapshot), then exit."""
+    from checker.report.escape import terminal_safe
+
+    for line in message.splitlines() or [""]:
+        _echo_err(f"backup-drift: {terminal_safe(line, limit=1000)}")
     raise SystemExit(code)
 
 
@@ -541,6 +545,9 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         raise SystemExit(2) from None
     except click.exceptions.Abort:
         _fail("aborted", 2)
+    except SpecError as exc:  # one located, escaped line per problem and nothing else
+        _echo_err(str(exc))
+        raise SystemExit(2) from None
     except BackupDriftError as exc:
         _fail(str(exc), exc.exit_code) if exc.exit_code != 4 else _internal_error(exc, verbose)
     except SystemExit:
