@@ -9,6 +9,7 @@ the backup list of its index. Each listing that cannot be read completely become
 from __future__ import annotations
 
 import queue
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -116,15 +117,22 @@ class _Fetcher:
 
     Each worker reads one listing at a time (its pages in order), so at most `concurrency`
     requests are in flight. A schedule listing that arrives schedules that index's histories
-    and backup list at once: there are no waves that wait for the slowest index.
+    and backup list at once: there are no waves that wait for the slowest index. With a
+    concurrency of 1 (a snapshot replay) there is no pool: the consuming thread reads each
+    listing itself, in submission order, and no time goes to handing results across threads.
     """
 
     def __init__(
         self, spec: Spec, reader: PageReader, concurrency: int, shard: Shard | None
     ) -> None:
         self.spec, self.reader, self.shard = spec, reader, shard
-        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch")
+        self.pool = (
+            ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch")
+            if concurrency > 1
+            else None
+        )
         self.done: queue.SimpleQueue[Listing | BaseException] = queue.SimpleQueue()
+        self.inline: deque[Callable[[], Listing]] = deque()
         self.pending = 0
 
     def submit(self, make: Callable[[], Listing]) -> None:
@@ -135,7 +143,18 @@ class _Fetcher:
                 self.done.put(exc)
 
         self.pending += 1
-        self.pool.submit(work)
+        if self.pool is None:
+            self.inline.append(make)
+        else:
+            self.pool.submit(work)
+
+    def _next(self) -> Listing:
+        if self.pool is None:
+            return self.inline.popleft()()
+        item = self.done.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
 
     def schedules(self, index: str) -> None:
         self.submit(partial(_schedules, self.reader, index))
@@ -153,14 +172,13 @@ class _Fetcher:
     def results(self) -> Iterator[Listing]:
         try:
             while self.pending:
-                item = self.done.get()
                 self.pending -= 1
-                if isinstance(item, BaseException):
-                    raise item
+                item = self._next()
                 self.follow_up(item)
                 yield item
         finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _schedules(reader: PageReader, index: str) -> ScheduleListing:
