@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import TypeVar
 
 from checker.evaluate import Baseline, Judgement, assemble, judge_declaration
 from checker.match import judged_schedule
@@ -32,13 +33,16 @@ from checker.model import (
 )
 from checker.shard import Shard
 
+T = TypeVar("T")
+
 
 class _Judge:
     """Holds listings until the declarations that need them are judged.
 
-    Each listing costs work in proportion to its own index, not to the fleet: the waiting
-    declarations are kept by index, and each history with the waiting declarations that judge
-    it (its claimants), so that it is dropped the moment the last of them is judged.
+    Work per listing is in proportion to its own index, not to the fleet: waiting declarations
+    are kept by index, and a schedule belongs to one index, so only that index's declarations
+    can need its history. A history is dropped as soon as none of them does: that is what
+    bounds memory.
     """
 
     def __init__(
@@ -52,121 +56,79 @@ class _Judge:
     ) -> None:
         self.spec, self.indexes, self.now = spec, indexes, now
         self.fail_on, self.baseline = fail_on, baseline
+        self.fleet = shard is None or shard.runs_fleet_rules
         self.schedules: dict[str, tuple[Schedule, ...] | Missing] = {}
         self.backups: dict[str, frozenset[str] | Missing] = {}
         self.histories: dict[str, tuple[Run, ...] | Missing] = {}
-        self.waiting = {i: d for i, d in enumerate(spec.schedules) if _selected(shard, d)}
-        self.by_index: dict[str, set[int]] = defaultdict(set)  # waiting positions
-        for position, decl in self.waiting.items():
-            self.by_index[decl.index].add(position)
-        self.claim_of: dict[int, str] = {}  # waiting position -> schedule id it judges
-        self.claimants: dict[str, set[int]] = defaultdict(set)  # the reverse of claim_of
-        self.listed: set[str] = set()  # schedule ids named by the schedule lists so far
-        self.lists_due = {d.index for d in self.waiting.values() if d.index in indexes}
-        self.fleet = shard is None or shard.runs_fleet_rules
+        self.owner: dict[str, str] = {}  # schedule id -> its index, from the schedule lists
+        self.waiting: dict[str, dict[int, Declaration]] = defaultdict(dict)  # by index
+        for position, decl in enumerate(spec.schedules):
+            if _selected(shard, decl):
+                self.waiting[decl.index][position] = decl
         self.judgements: list[Judgement] = []
 
     def add(self, listing: Listing) -> None:
         match listing:
             case ScheduleListing(index, value):
                 self.schedules[index] = value
-                self._schedules_arrived(index, value)
+                self.owner.update((s.schedule_id, index) for s in _rows(value))
+                self.settle(index)
             case BackupListing(index, value):
                 self.backups[index] = value
                 self.settle(index)
             case HistoryListing(schedule_id, value):
                 self.histories[schedule_id] = value
-                self._history_arrived(schedule_id)
+                # Before its schedule list (any order is allowed) the history is kept: the
+                # list will say whose it is.
+                if schedule_id in self.owner:
+                    self.settle(self.owner[schedule_id])
 
-    def _schedules_arrived(self, index: str, value: tuple[Schedule, ...] | Missing) -> None:
-        self.listed.update(s.schedule_id for s in _rows(value))
-        for position in self.by_index.get(index, ()):
-            schedule = judged_schedule(self.waiting[position], value)
-            self._claim(position, schedule.schedule_id if schedule else None)
-        self.lists_due.discard(index)
-        self.settle(index)
-        came_early = (s.schedule_id for s in _rows(value))
-        unclaimed = self.histories if not self.lists_due else came_early
-        for schedule_id in [i for i in unclaimed if i not in self.claimants]:
-            self.histories.pop(schedule_id, None)  # every list is in: nobody will claim these
+    def _judged_id(self, decl: Declaration) -> str | None:
+        schedule = judged_schedule(decl, self.schedules.get(decl.index, Missing("")))
+        return schedule.schedule_id if schedule else None
 
-    def _history_arrived(self, schedule_id: str) -> None:
-        """Judge what it completes; drop it at once if no waiting declaration can need it.
-
-        A history that came before its schedule list (the stream may come in any order) is
-        kept while a waiting declaration's schedule list is still to come: it may be the one.
-        """
-        if schedule_id in self.claimants:
-            for index in {self.waiting[p].index for p in self.claimants[schedule_id]}:
-                self.settle(index)
-        elif schedule_id in self.listed or not self.lists_due:
-            del self.histories[schedule_id]
-
-    def _ready(self, position: int) -> bool:
-        decl = self.waiting[position]
+    def _ready(self, decl: Declaration) -> bool:
         if decl.index not in self.indexes:
             return True  # index-missing needs nothing more
         if decl.index not in self.schedules:
             return False
-        schedule_id = self.claim_of.get(position)
+        schedule_id = self._judged_id(decl)
         if schedule_id is None:
             return True
         return schedule_id in self.histories and decl.index in self.backups
 
     def _state_for(self, decl: Declaration) -> ProjectState:
-        listing = self.schedules.get(decl.index, Missing("not fetched"))
-        schedule = judged_schedule(decl, listing)
-        history = (
-            {schedule.schedule_id: self.histories[schedule.schedule_id]}
-            if (schedule and schedule.schedule_id in self.histories)
-            else {}
-        )
-        backups = {decl.index: self.backups[decl.index]} if decl.index in self.backups else {}
-        schedules = {decl.index: listing} if decl.index in self.schedules else {}
+        """Only this declaration's data: its index's listings and the history it judges."""
+        history = _only(self.histories, self._judged_id(decl))
+        schedules, backups = _only(self.schedules, decl.index), _only(self.backups, decl.index)
         return ProjectState(self.indexes, schedules, history, backups)
 
-    def judge(self, position: int) -> None:
-        decl = self.waiting[position]
+    def judge(self, position: int, decl: Declaration) -> None:
         state = self._state_for(decl)
         self.judgements.append(
             judge_declaration(position, decl, state, self.now, self.fail_on, self.baseline)
         )
-        del self.waiting[position]
-        self.by_index[decl.index].discard(position)
-        self._unclaim(position)
-
-    def _claim(self, position: int, schedule_id: str | None) -> None:
-        """Record which history a declaration judges (a listing sent again may change it)."""
-        if self.claim_of.get(position) == schedule_id:
-            return
-        self._unclaim(position)
-        if schedule_id is not None:
-            self.claim_of[position] = schedule_id
-            self.claimants[schedule_id].add(position)
-
-    def _unclaim(self, position: int) -> None:
-        """Withdraw a declaration's claim; a history with no claim left is dropped: this is
-        what bounds memory."""
-        schedule_id = self.claim_of.pop(position, None)
-        if schedule_id is None:
-            return
-        self.claimants[schedule_id].discard(position)
-        if not self.claimants[schedule_id]:
-            del self.claimants[schedule_id]
-            self.histories.pop(schedule_id, None)
+        del self.waiting[decl.index][position]
 
     def settle(self, index: str) -> None:
-        """Judge every waiting declaration of `index` whose data is complete."""
-        for position in [p for p in self.by_index.get(index, ()) if self._ready(p)]:
-            self.judge(position)
+        """Judge every waiting declaration of `index` whose data is complete, then drop the
+        histories of that index that no waiting declaration needs any more."""
+        waiting = self.waiting.get(index, {})
+        for position, decl in [(p, d) for p, d in waiting.items() if self._ready(d)]:
+            self.judge(position, decl)
+        needed = {self._judged_id(d) for d in waiting.values()}
+        for schedule in _rows(self.schedules.get(index, Missing(""))):
+            if schedule.schedule_id not in needed:
+                self.histories.pop(schedule.schedule_id, None)
 
     def judge_ready(self) -> None:
-        for index in list(self.by_index):
+        for index in list(self.waiting):
             self.settle(index)
 
     def finish(self) -> Report:
-        for position in list(self.waiting):
-            self.judge(position)  # whatever never arrived is judged as missing
+        for waiting in self.waiting.values():
+            for position, decl in list(waiting.items()):
+                self.judge(position, decl)  # whatever never arrived is judged as missing
         state = ProjectState(self.indexes, self.schedules, {}, {})
         return assemble(
             self.spec,
@@ -177,6 +139,11 @@ class _Judge:
             self.baseline,
             fleet=self.fleet,
         )
+
+
+def _only(mapping: Mapping[str, T], key: str | None) -> dict[str, T]:
+    """The one entry of `mapping` under `key`, as a mapping, or nothing."""
+    return {key: mapping[key]} if key is not None and key in mapping else {}
 
 
 def _rows(value: tuple[Schedule, ...] | Missing) -> tuple[Schedule, ...]:
@@ -206,7 +173,9 @@ def evaluate_stream(
     if isinstance(indexes, Missing):
         state = ProjectState(indexes, {}, {}, {})
         judgements = [
-            judge_declaration(i, d, state, now, fail_on, baseline) for i, d in judge.waiting.items()
+            judge_declaration(i, d, state, now, fail_on, baseline)
+            for waiting in judge.waiting.values()
+            for i, d in waiting.items()
         ]
         return assemble(spec, state, judgements, now, fail_on, baseline, fleet=judge.fleet)
     judge.judge_ready()

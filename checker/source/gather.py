@@ -29,7 +29,7 @@ from checker.model import (
     ScheduleListing,
     Spec,
 )
-from checker.rules.coverage import covered_indexes
+from checker.rules.coverage import relevant_indexes
 from checker.shard import Shard
 from checker.source.parse import (
     decode,
@@ -92,15 +92,14 @@ def _read_indexes(reader: PageReader) -> Mapping[str, Index] | Missing:
     return _read(reader, INDEXES, lambda pages: parse_indexes(pages[0]))
 
 
-def relevant_indexes(
+def indexes_to_list(
     spec: Spec, indexes: Mapping[str, Index], shard: Shard | None = None
 ) -> list[str]:
-    """Indexes whose schedule list is read: the declared and covered ones, or in a shard other
+    """Indexes whose schedule list is read: the ones the spec accounts for, or in a shard other
     than the first, only those of the shard's declarations (shard 1 runs the fleet rules)."""
     if shard is not None and not shard.runs_fleet_rules:
         return sorted({d.index for d in spec.schedules if d.index in indexes and shard.selects(d)})
-    declared = {d.index for d in spec.schedules if d.index in indexes}
-    return sorted(declared | covered_indexes(spec, indexes))
+    return sorted(relevant_indexes(spec, indexes))
 
 
 def _judged_on(
@@ -206,7 +205,7 @@ def stream(
     if isinstance(indexes, Missing):
         return indexes, iter(())
     fetcher = _Fetcher(spec, reader, concurrency, shard)
-    for index in relevant_indexes(spec, indexes, shard):
+    for index in indexes_to_list(spec, indexes, shard):
         fetcher.schedules(index)
     return indexes, fetcher.results()
 
