@@ -245,11 +245,11 @@ def _render(report: Report, fmt: str, *, color: bool = False) -> str:
 
 
 def _write_file(path: Path, text: str) -> None:
+    from checker.files import write_atomically
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(redact(text), encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomically(path, redact(text).encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 

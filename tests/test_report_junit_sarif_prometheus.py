@@ -27,6 +27,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
+from checker.files import write_atomically
 from checker.model import Finding, Report, ScheduleResult
 from checker.report import junit, prometheus, sarif
 from checker.report.escape import prometheus_label_value, xml_safe
@@ -864,7 +865,7 @@ def test_prometheus_duration_values_use_the_formats_spelling(value: float, text:
 
 def test_write_atomically_creates_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "backup_drift.prom"
-    prometheus.write_atomically(target, "m 1\n")
+    write_atomically(target, b"m 1\n")
     assert target.read_bytes() == b"m 1\n"
     assert [p.name for p in tmp_path.iterdir()] == ["backup_drift.prom"]
 
@@ -874,7 +875,7 @@ def test_write_atomically_replaces_the_target_and_keeps_its_mode(tmp_path: Path)
     target.write_text("old\n", encoding="utf-8")
     target.chmod(0o640)
     old_inode = target.stat().st_ino
-    prometheus.write_atomically(target, "new é\n")
+    write_atomically(target, "new é\n".encode())
     assert target.read_bytes() == "new é\n".encode()
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert target.stat().st_ino != old_inode  # a rename, not an in-place rewrite
@@ -892,7 +893,7 @@ def test_write_atomically_leaves_the_target_alone_when_it_fails(
 
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(OSError, match="disk full"):
-        prometheus.write_atomically(target, "new\n")
+        write_atomically(target, b"new\n")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["backup_drift.prom"]
 
@@ -900,5 +901,5 @@ def test_write_atomically_leaves_the_target_alone_when_it_fails(
 def test_write_atomically_writes_text_as_given(tmp_path: Path) -> None:
     target = tmp_path / "report.prom"
     text = prometheus.render(basic(), duration_seconds=2.5)
-    prometheus.write_atomically(target, text)
+    write_atomically(target, text.encode())
     assert target.read_bytes().decode("utf-8") == text

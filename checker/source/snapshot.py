@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from checker import __version__
 from checker.errors import Unreadable, UsageError
+from checker.files import write_atomically
 from checker.source.gather import PageCheck, PageReader
 from checker.timeutil import format_utc
 
@@ -114,13 +114,7 @@ def write_snapshot(
             files[name] = _sha256(body)
             names.append(name)
         listings.append({"path": path, "pages": names, "error": None})
-    _atomic_write(directory / MANIFEST, _manifest(info, listings, files))
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    temporary = target.with_name(target.name + ".tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
+    write_atomically(directory / MANIFEST, _manifest(info, listings, files))
 
 
 # --------------------------------------------------------------------------- replay
