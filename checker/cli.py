@@ -269,10 +269,8 @@ def _emit(report: Report, fmt: str, output: Path | None, targets: list[tuple[str
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="backup-drift")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
-@click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
+def cli(verbose: bool) -> None:  # `main` reads -v itself: it must work before click runs
     """Check Pinecone backup schedules against the policy in schedules.yaml."""
-    ctx.obj = {"verbose": verbose}
 
 
 def _api_options(command: Callable[..., object]) -> Callable[..., object]:

@@ -18,7 +18,6 @@ FREQUENCIES: tuple[Frequency, ...] = ("daily", "weekly", "monthly")
 Severity = Literal["error", "warning", "notice"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "notice")  # highest first
 SeveritySetting = Literal["error", "warning", "notice", "off"]
-SEVERITY_SETTINGS: tuple[SeveritySetting, ...] = ("error", "warning", "notice", "off")
 FailOn = Literal["error", "warning", "notice", "never"]
 
 DEFAULT_API_KEY_ENV = "PINECONE_API_KEY"
