@@ -135,17 +135,18 @@ class _Fetcher:
         self.pending = 0
 
     def submit(self, make: Callable[[], Listing]) -> None:
-        def work() -> None:
-            try:
-                self.done.put(make())
-            except BaseException as exc:
-                self.done.put(exc)
-
         self.pending += 1
         if self.pool is None:
             self.inline.append(make)
         else:
-            self.pool.submit(work)
+            self.pool.submit(self._work, make)
+
+    def _work(self, make: Callable[[], Listing]) -> None:
+        """Runs on a pool thread: whatever happens is handed to the consuming thread."""
+        try:
+            self.done.put(make())
+        except BaseException as exc:
+            self.done.put(exc)
 
     def _next(self) -> Listing:
         if self.pool is None:
