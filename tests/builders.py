@@ -21,7 +21,8 @@ from checker.model import (
     Schedule,
     Spec,
 )
-from checker.timeutil import parse_api_time, time_from_run_name
+from checker.source.parse import stated_time
+from checker.timeutil import parse_api_time
 
 INDEX = "products-prod"
 SCHEDULE_ID = "c688ed12-5a39-4254-9518-bd394b7f4886"
@@ -85,13 +86,15 @@ def run(
     when = planned if isinstance(planned, datetime) else t(planned)
     if name == "":
         name = f"nightly-{when:%Y%m%dT%H%M%SZ}"
+    created = created_at or when
+    stated = stated_time(scheduled_execution_at, name)
     return Run(
         backup_id=backup_id or f"bkp-{when:%Y%m%d%H%M}",
         name=name,
         status=status,
-        created_at=created_at or when,
-        scheduled_execution_at=scheduled_execution_at,
-        name_time=time_from_run_name(name) if name else None,
+        created_at=created,
+        planned=stated or created,
+        dated=stated is not None,
         record_count=record_count,
         size_bytes=size_bytes,
     )

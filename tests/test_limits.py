@@ -33,11 +33,13 @@ from checker.model import (
     Index,
     Listing,
     Missing,
+    Run,
     ScheduleListing,
     Spec,
 )
 from checker.schemas_access import load_schema
 from checker.source import parse as parse_module
+from checker.source import gather as gather_module
 from checker.source.gather import gather, stream
 from checker.source.http import PineconeHttp
 from checker.source.limiter import AdaptiveLimiter, Permit
@@ -399,8 +401,13 @@ def test_streaming_and_collected_evaluation_agree(project: str, order: str) -> N
 
 def test_each_live_page_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[object] = []
-    real = parse_module.parse_run
-    monkeypatch.setattr(parse_module, "parse_run", lambda row: parsed.append(row) or real(row))
+    real = parse_module.parse_history_page
+
+    def counting(number: int, body: Any) -> list[Run]:
+        parsed.extend(body["data"])
+        return real(number, body)
+
+    monkeypatch.setattr(gather_module, "parse_history_page", counting)
     with fleet_emulator(3, 150) as emu, client(emu) as http:
         state = gather(fleet(3), http)
     assert all(len(h) == 150 for h in state.history.values() if not isinstance(h, Missing))

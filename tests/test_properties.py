@@ -655,9 +655,7 @@ def reordered(draw: st.DrawFn) -> tuple[History, tuple[Row, ...]]:
 
 def successes_share_a_planned_time(history: History) -> bool:
     runs = parse_history([page(history.rows)])
-    planned = [
-        r.scheduled_execution_at or r.name_time or r.created_at for r in runs if r.status == "Ready"
-    ]
+    planned = [r.planned for r in runs if r.status == "Ready"]
     return len(set(planned)) < len(planned)
 
 

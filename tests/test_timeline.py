@@ -86,20 +86,20 @@ def test_the_undated_next_run_takes_next_scheduled_run() -> None:
     upcoming = run("2026-04-30T06:00:01", "Initializing", name=None, backup_id="next")
     sched = schedule(next_scheduled_run=t("2026-05-01T06:00"))
     dated = planned_runs([run("2026-04-30T06:00"), upcoming], sched)
-    assert {p.run.backup_id: p.planned for p in dated}["next"] == t("2026-05-01T06:00")
+    assert {p.backup_id: p.planned for p in dated}["next"] == t("2026-05-01T06:00")
 
 
 def test_only_the_newest_pending_row_is_the_next_run() -> None:
     old = run("2026-04-20T06:00", "Initializing", name=None, backup_id="old")
     new = run("2026-04-30T06:00", "Initializing", name=None, backup_id="new")
-    dated = {p.run.backup_id: p.planned for p in planned_runs([old, new], schedule())}
+    dated = {p.backup_id: p.planned for p in planned_runs([old, new], schedule())}
     assert dated == {"old": t("2026-04-20T06:00"), "new": t("2026-05-01T06:00")}
 
 
 def test_of_two_pending_rows_created_together_the_later_in_api_order_is_newer() -> None:
     first = run("2026-04-30T06:00", "Scheduled", name=None, backup_id="first")
     second = run("2026-04-30T06:00", "Scheduled", name=None, backup_id="second")
-    dated = {p.run.backup_id: p.planned for p in planned_runs([first, second], schedule())}
+    dated = {p.backup_id: p.planned for p in planned_runs([first, second], schedule())}
     assert dated == {"first": t("2026-04-30T06:00"), "second": t("2026-05-01T06:00")}
 
 
@@ -172,7 +172,7 @@ def test_runs_planned_at_the_same_instant_are_ordered_by_creation_then_id() -> N
         run(same, backup_id="c", created_at=t("2026-04-29T06:00:01")),
     ]
     for order in (rows, rows[::-1]):
-        assert [p.run.backup_id for p in planned_runs(order, schedule())] == ["c", "a", "b"]
+        assert [p.backup_id for p in planned_runs(order, schedule())] == ["c", "a", "b"]
 
 
 @pytest.mark.timeout(5)

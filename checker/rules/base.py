@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Literal
 
 from checker.model import Declaration, Index, Location, Run, Schedule, Severity, Spec
-from checker.timeline import Timeline
+from checker.timeline import Timeline, with_backup_in
 
 # What a rule reads from the API. A rule runs only when all of it was read completely,
 # which is how a schedule with partial data is never judged as if its data were complete.
@@ -48,6 +49,13 @@ class DeclarationContext:
     def schedule(self) -> Schedule | None:
         """The one matched schedule; None when missing or ambiguous."""
         return self.matches[0] if len(self.matches) == 1 else None
+
+    @cached_property
+    def existing_runs(self) -> list[Run]:
+        """History runs whose backup still exists, oldest first (two rules ask)."""
+        if self.timeline is None or self.backups is None:
+            return []
+        return with_backup_in(self.timeline.runs, self.backups)
 
 
 @dataclass(frozen=True)

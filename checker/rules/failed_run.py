@@ -21,7 +21,7 @@ Fails (the run planned at 2026-04-28T06:00Z has status `InitializationFailed`):
 
 from collections.abc import Iterator
 
-from checker.model import StatusClass
+from checker.model import FAILURE_STATUSES
 from checker.rules.base import HISTORY, DeclarationContext, Hit, Rule
 from checker.timeutil import format_utc
 
@@ -30,11 +30,9 @@ def check(ctx: DeclarationContext) -> Iterator[Hit]:
     if ctx.timeline is None:
         return
     for run in ctx.timeline.runs_in_window():
-        if run.status_class is StatusClass.FAILURE:
-            message = f"the backup planned at {format_utc(run.planned)} has status {run.run.status}"
-            yield Hit(
-                run.planned, message, {"backup_id": run.run.backup_id, "status": run.run.status}
-            )
+        if run.status in FAILURE_STATUSES:
+            message = f"the backup planned at {format_utc(run.planned)} has status {run.status}"
+            yield Hit(run.planned, message, {"backup_id": run.backup_id, "status": run.status})
 
 
 RULE = Rule(

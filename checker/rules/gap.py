@@ -25,7 +25,6 @@ Fails (Ready backups on 2026-04-25 and 2026-04-28 only, 72h apart):
 
 from collections.abc import Iterator
 from datetime import datetime
-from itertools import pairwise
 
 from checker.rules.base import HISTORY, DeclarationContext, Hit, Rule
 from checker.timeline import Timeline
@@ -42,9 +41,9 @@ def check(ctx: DeclarationContext) -> Iterator[Hit]:
     timeline = ctx.timeline
     if timeline is None:
         return
-    good = [run.planned for run in timeline.successes]
-    for r1, r2 in pairwise(good):
-        if timeline.in_window(r2) and _too_far(ctx, timeline, r1, r2):
+    for before, after in timeline.successive_successes():
+        r1, r2 = before.planned, after.planned
+        if _too_far(ctx, timeline, r1, r2):
             message = (
                 f"no good backup for {format_duration(r2 - r1)} between {format_utc(r1)} "
                 f"and {format_utc(r2)}"

@@ -24,20 +24,19 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from checker.rules.base import RETENTION, DeclarationContext, Hit, Rule
-from checker.rules.retention_short import existing_runs
 from checker.timeutil import format_utc
 
 
 def check(ctx: DeclarationContext) -> Iterator[Hit]:
     days = ctx.decl.retention.expire_after_days
     limit = ctx.now - timedelta(days=days) - ctx.decl.grace
-    for run in existing_runs(ctx):
+    for run in ctx.existing_runs:
         if run.planned < limit:
             message = (
                 f"the backup planned at {format_utc(run.planned)} still exists, "
                 f"past its {days}-day retention"
             )
-            yield Hit(run.planned, message, {"backup_id": run.run.backup_id})
+            yield Hit(run.planned, message, {"backup_id": run.backup_id})
 
 
 RULE = Rule(

@@ -26,20 +26,13 @@ Fails (only two backups exist after someone deleted the rest):
 
 from collections.abc import Iterator
 
-from checker.model import StatusClass
+from checker.model import SUCCESS_STATUSES, Run
 from checker.rules.base import RETENTION, DeclarationContext, Hit, Rule
-from checker.timeline import PlannedRun
+from checker.timeline import with_status
 from checker.timeutil import format_duration
 
 
-def existing_runs(ctx: DeclarationContext) -> list[PlannedRun]:
-    """History runs whose backup still exists, oldest first."""
-    if ctx.timeline is None or ctx.backups is None:
-        return []
-    return [r for r in ctx.timeline.runs if r.run.backup_id in ctx.backups]
-
-
-def _failed_limits(ctx: DeclarationContext, ready: list[PlannedRun]) -> list[str]:
+def _failed_limits(ctx: DeclarationContext, ready: list[Run]) -> list[str]:
     retention, failed = ctx.decl.retention, []
     if retention.min_ready is not None and len(ready) < retention.min_ready:
         failed.append(f"{len(ready)} Ready backups exist, at least {retention.min_ready} required")
@@ -53,7 +46,7 @@ def _failed_limits(ctx: DeclarationContext, ready: list[PlannedRun]) -> list[str
 def check(ctx: DeclarationContext) -> Iterator[Hit]:
     if ctx.timeline is None or ctx.backups is None:
         return
-    ready = [r for r in existing_runs(ctx) if r.status_class is StatusClass.SUCCESS]
+    ready = with_status(ctx.existing_runs, SUCCESS_STATUSES)
     failed = _failed_limits(ctx, ready)
     if failed:
         yield Hit(None, "; ".join(failed), {"failed": failed, "ready": len(ready)})

@@ -24,7 +24,6 @@ Fails (1,000,000 records, then 120,000):
 """
 
 from collections.abc import Iterator
-from itertools import pairwise
 
 from checker.model import Run
 from checker.rules.base import HISTORY, DeclarationContext, Hit, Rule
@@ -44,10 +43,9 @@ def check(ctx: DeclarationContext) -> Iterator[Hit]:
     if ctx.timeline is None:
         return
     keep = (100 - ctx.decl.max_shrink) / 100
-    good = ctx.timeline.successes
-    for before, after in pairwise(good):
-        measures = _measures(before.run, after.run)
-        if not ctx.timeline.in_window(after.planned) or measures is None:
+    for before, after in ctx.timeline.successive_successes():
+        measures = _measures(before, after)
+        if measures is None:
             continue
         unit, old, new = measures
         if new < keep * old:

@@ -24,7 +24,7 @@ Fails (a run planned 2026-04-29T06:00Z is still `Initializing` at 2026-04-30T12:
 
 from collections.abc import Iterator
 
-from checker.model import StatusClass
+from checker.model import PENDING_STATUSES
 from checker.rules.base import HISTORY, DeclarationContext, Hit, Rule
 from checker.timeutil import format_duration, format_utc
 
@@ -34,15 +34,13 @@ def check(ctx: DeclarationContext) -> Iterator[Hit]:
         return
     limit = ctx.decl.max_run_duration
     for run in ctx.timeline.runs_in_window():
-        if run.status_class is StatusClass.PENDING and run.planned + limit < ctx.now:
+        if run.status in PENDING_STATUSES and run.planned + limit < ctx.now:
             age = format_duration(ctx.now - run.planned)
             message = (
-                f"the backup planned at {format_utc(run.planned)} is still {run.run.status} "
+                f"the backup planned at {format_utc(run.planned)} is still {run.status} "
                 f"after {age} (limit {format_duration(limit)})"
             )
-            yield Hit(
-                run.planned, message, {"backup_id": run.run.backup_id, "status": run.run.status}
-            )
+            yield Hit(run.planned, message, {"backup_id": run.backup_id, "status": run.status})
 
 
 RULE = Rule(

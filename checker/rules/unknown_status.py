@@ -22,7 +22,7 @@ Fails (a run in the window reports status `Quarantined`):
 
 from collections.abc import Iterator
 
-from checker.model import StatusClass
+from checker.model import KNOWN_STATUSES
 from checker.rules.base import HISTORY, DeclarationContext, Hit, Rule
 from checker.timeutil import format_utc
 
@@ -31,14 +31,11 @@ def check(ctx: DeclarationContext) -> Iterator[Hit]:
     if ctx.timeline is None:
         return
     for run in ctx.timeline.runs_in_window():
-        if run.status_class is StatusClass.UNKNOWN:
+        if run.status not in KNOWN_STATUSES:
             message = (
-                f"the backup planned at {format_utc(run.planned)} has unknown status "
-                f"{run.run.status!r}"
+                f"the backup planned at {format_utc(run.planned)} has unknown status {run.status!r}"
             )
-            yield Hit(
-                run.planned, message, {"backup_id": run.run.backup_id, "status": run.run.status}
-            )
+            yield Hit(run.planned, message, {"backup_id": run.backup_id, "status": run.status})
 
 
 RULE = Rule(

@@ -9,7 +9,7 @@ the backup list of its index. Each listing that cannot be read completely become
 from __future__ import annotations
 
 import queue
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -19,6 +19,7 @@ from checker.errors import AuthRejected, Unreadable
 from checker.match import judged_schedule
 from checker.model import (
     BackupListing,
+    Declaration,
     HistoryListing,
     Index,
     Listing,
@@ -36,14 +37,15 @@ from checker.source.parse import (
     merge_backups,
     merge_history,
     merge_schedules,
-    parse_backups,
-    parse_history,
+    parse_backups_page,
+    parse_history_page,
     parse_indexes,
-    parse_schedules,
+    parse_schedules_page,
 )
 from checker.source.paths import INDEXES, backups_path, history_path, schedules_path
 
 T = TypeVar("T")
+P = TypeVar("P")
 PageCheck = Callable[[object], None]
 
 
@@ -61,25 +63,26 @@ class PageReader(Protocol):
 def _read(
     reader: PageReader,
     path: str,
-    parse: Callable[[list[object]], T],
-    merge: Callable[[list[T]], T] | None = None,
+    parse_page: Callable[[int, object], P],
+    merge: Callable[[list[P]], T],
 ) -> T | Missing:
-    """Read and parse one listing; any failure becomes a Missing naming the path.
+    """Read one listing, parse each page once, merge the pages; any failure becomes a
+    Missing naming the path.
 
-    With `merge`, each page is decoded and parsed once: the check keeps what it parsed, and
-    `merge` joins the pages (parsing is most of a live check's CPU time). When the reader did
-    not check every page (a snapshot), the pages are parsed together instead.
+    A live reader checks each page as it arrives, and that parse is kept; a snapshot's pages
+    are decoded and parsed here one by one, so that only one decoded page is alive at a time
+    (holding a listing's decoded pages together made decoding a third slower).
     """
-    checked: list[T] = []
+    parsed: list[P] = []
 
     def check(body: object) -> None:  # a page of the wrong shape is worth a retry
-        checked.append(parse([body]))
+        parsed.append(parse_page(len(parsed) + 1, body))
 
     try:
         bodies = reader.get_pages(path, check)
-        if merge is not None and len(checked) == len(bodies):
-            return merge(checked)
-        return parse([decode(body) for body in bodies])
+        if len(parsed) != len(bodies):
+            parsed = [parse_page(n, decode(body)) for n, body in enumerate(bodies, 1)]
+        return merge(parsed)
     except AuthRejected:
         raise  # the whole run stops: every further request would be refused too
     except Unreadable as exc:
@@ -88,8 +91,12 @@ def _read(
         return Missing(f"GET {path}: unexpected response: {exc}")
 
 
+def _only_page(number: int, body: object) -> Mapping[str, Index]:
+    return parse_indexes(body)
+
+
 def _read_indexes(reader: PageReader) -> Mapping[str, Index] | Missing:
-    return _read(reader, INDEXES, lambda pages: parse_indexes(pages[0]))
+    return _read(reader, INDEXES, _only_page, lambda pages: pages[0])
 
 
 def indexes_to_list(
@@ -102,12 +109,19 @@ def indexes_to_list(
     return sorted(relevant_indexes(spec, indexes))
 
 
-def _judged_on(
-    spec: Spec, index: str, listing: tuple[Schedule, ...], shard: Shard | None
-) -> list[Schedule]:
-    """Schedules of one index whose history a (selected) declaration judges, each once."""
-    declarations = (d for d in spec.schedules if shard is None or shard.selects(d))
-    judged = (judged_schedule(d, listing) for d in declarations if d.index == index)
+def _declarations_by_index(spec: Spec, shard: Shard | None) -> dict[str, list[Declaration]]:
+    """The (selected) declarations of each index: looked up once per schedule listing, so
+    that following up a listing costs its own declarations, not the whole spec's."""
+    by_index: dict[str, list[Declaration]] = defaultdict(list)
+    for decl in spec.schedules:
+        if shard is None or shard.selects(decl):
+            by_index[decl.index].append(decl)
+    return by_index
+
+
+def _judged_on(declarations: list[Declaration], listing: tuple[Schedule, ...]) -> list[Schedule]:
+    """Schedules of one index whose history one of its declarations judges, each once."""
+    judged = (judged_schedule(d, listing) for d in declarations)
     return list({s.schedule_id: s for s in judged if s is not None}.values())
 
 
@@ -124,7 +138,8 @@ class _Fetcher:
     def __init__(
         self, spec: Spec, reader: PageReader, concurrency: int, shard: Shard | None
     ) -> None:
-        self.spec, self.reader, self.shard = spec, reader, shard
+        self.reader = reader
+        self.declarations = _declarations_by_index(spec, shard)
         self.pool = (
             ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch")
             if concurrency > 1
@@ -162,7 +177,7 @@ class _Fetcher:
     def follow_up(self, listing: Listing) -> None:
         if not isinstance(listing, ScheduleListing) or isinstance(listing.value, Missing):
             return
-        judged = _judged_on(self.spec, listing.index, listing.value, self.shard)
+        judged = _judged_on(self.declarations.get(listing.index, []), listing.value)
         for schedule in judged:
             path = history_path(schedule.schedule_id)
             self.submit(partial(_history, self.reader, path, schedule.schedule_id))
@@ -182,18 +197,18 @@ class _Fetcher:
 
 
 def _schedules(reader: PageReader, index: str) -> ScheduleListing:
-    parse = partial(parse_schedules, index=index)
-    schedules = _read(reader, schedules_path(index), parse, merge_schedules)
+    parse_page = partial(parse_schedules_page, index=index)
+    schedules = _read(reader, schedules_path(index), parse_page, merge_schedules)
     return ScheduleListing(index, schedules)
 
 
 def _history(reader: PageReader, path: str, schedule_id: str) -> HistoryListing:
-    runs = _read(reader, path, parse_history, merge_history)
+    runs = _read(reader, path, parse_history_page, merge_history)
     return HistoryListing(schedule_id, runs)
 
 
 def _backups(reader: PageReader, index: str) -> BackupListing:
-    backups = _read(reader, backups_path(index), parse_backups, merge_backups)
+    backups = _read(reader, backups_path(index), parse_backups_page, merge_backups)
     return BackupListing(index, backups)
 
 

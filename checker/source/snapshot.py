@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -138,13 +139,33 @@ def _load_manifest(directory: Path) -> Mapping[str, object]:
     return manifest
 
 
-def _safe_body_path(directory: Path, name: object) -> Path:
-    """A body file inside the snapshot; any other name is refused (no path traversal)."""
+def _safe_body_path(directory: Path, name: object) -> str:
+    """A body file inside the snapshot; any other name is refused (no path traversal).
+
+    A plain string path: a replay opens a thousand bodies or more, and building a `Path`
+    for each cost a third of reading it.
+    """
     if not isinstance(name, str) or not name.startswith("bodies/") or "/" in name[7:]:
         raise _bad(directory, f"invalid body file name {name!r}")
     if name[7:] in ("", ".", ".."):
         raise _bad(directory, f"invalid body file name {name!r}")
-    return directory / name
+    return os.path.join(directory, name)
+
+
+def _read_whole(path: str) -> bytes:
+    """A file's bytes through its raw descriptor: a replay reads a thousand bodies or more,
+    and a buffered file object per body cost more than the read itself."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        chunks = [os.read(fd, size + 1)]
+        if len(chunks[0]) <= size:  # a short read of a regular file: its end was reached
+            return chunks[0]
+        while chunks[-1]:  # it grew since: read on to its end
+            chunks.append(os.read(fd, 1 << 16))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class SnapshotReader:
@@ -182,7 +203,7 @@ class SnapshotReader:
     def _body(self, name: str) -> bytes:
         path = _safe_body_path(self.directory, name)
         try:
-            body = path.read_bytes()
+            body = _read_whole(path)
         except OSError as exc:
             raise _bad(self.directory, f"{name} cannot be read") from exc
         if _sha256(body) != self._files.get(name):

@@ -1,0 +1,153 @@
+"""History pages read by columns give exactly what the row-by-row reference gives.
+
+`parse_history_page` reads an ordinary page column by column (the fast path every check takes
+for almost every row) and hands anything unusual to `parse_run`, the field-by-field
+reference. These tests draw pages mixing ordinary rows with every kind of oddity a field can
+have, and hold the two paths to the same runs, or to the same error.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker.model import Run
+from checker.source import parse as parse_module
+from checker.source.parse import parse_history_page, parse_run
+from tests.emulator import make_run
+
+ABSENT = object()  # the field is left out of the row
+
+TIMESTAMPS = [
+    "2026-04-30T06:00:00Z",
+    "2026-04-30T06:00:00+00:00",
+    "2026-04-30T06:00:00.5Z",
+    "2026-04-30T06:00:00.123456Z",
+    "2026-04-30T06:00:00.123456789+00:00",  # nanoseconds: digits past six are dropped
+    "2026-04-30T08:00:00+02:00",  # an offset: converted to UTC
+    "2026-04-30T06:00:00-00:00",
+    "2026-04-30T06:00:00",  # no offset
+    "2026-04-30 06:00:00Z",  # no `T`
+    "2026-04-30",
+    "1969-12-31T23:59:59Z",  # before 1970
+    "9001-01-01T00:00:00Z",  # after 9000
+    "2026-02-30T06:00:00Z",  # no such day
+    "yesterday",
+    "",
+]
+NAMES = [
+    "nightly-20260430T060000Z",
+    "weekly-run-20260101T000000Z",
+    "-20260430T060000Z",  # nothing before the dash
+    "nightly20260430T060000Z",  # no dash
+    "nightly-20261301T060000Z",  # month 13
+    "nightly-2026W014T060000Z",  # an ISO week date, not the name format
+    "nightly-\uff120260430T060000Z",  # a full-width digit
+    "nightly-20260430T060000",  # no Z
+    "nightly-20260430T060000Z\nx",  # a time, then a newline: no time at the end
+    "nightly",
+    "",
+]
+STATUSES = ["Ready", "Failed", "Scheduled", "Initializing", "Weird", ""]
+OTHER_TYPES = [ABSENT, None, 7, True, 1.5, [], {}]
+ODD_VALUES: dict[str, list[Any]] = {
+    "backup_id": [*OTHER_TYPES, "", "x"],
+    "status": [*OTHER_TYPES, *STATUSES],
+    "name": [*OTHER_TYPES, *NAMES],
+    "created_at": [*OTHER_TYPES, *TIMESTAMPS],
+    "scheduled_execution_at": [*OTHER_TYPES, *TIMESTAMPS],
+    "record_count": [*OTHER_TYPES, -1, 0, 10**12, "12"],
+    "size_bytes": [*OTHER_TYPES, -1, 0, 10**12, "12"],
+}
+ODD_CASES = [(key, value) for key, values in ODD_VALUES.items() for value in values]
+
+
+def ordinary(day: int, status: str = "Ready") -> dict[str, Any]:
+    return make_run("nightly", f"2026-04-{day:02d}T06:00:00Z", status=status)
+
+
+def with_odd(row: dict[str, Any], odd: dict[str, Any]) -> dict[str, Any]:
+    changed = {**row, **odd}
+    return {key: value for key, value in changed.items() if value is not ABSENT}
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Ordinary rows, with a few fields of a few of them made odd (mostly one at a time, so
+    that each oddity is met on a page that would otherwise be read by columns)."""
+    page = [
+        ordinary(day, draw(st.sampled_from(STATUSES)))
+        for day in range(draw(st.integers(0, 5)), 0, -1)
+    ]
+    for _ in range(draw(st.integers(0, 2)) if page else 0):
+        position = draw(st.integers(0, len(page) - 1))
+        key = draw(st.sampled_from(sorted(ODD_VALUES)))
+        page[position] = with_odd(page[position], {key: draw(st.sampled_from(ODD_VALUES[key]))})
+    return page
+
+
+def reference(rows: list[dict[str, Any]]) -> list[Run] | str:
+    """What `parse_run` gives row by row, or the error message of the first bad row."""
+    runs = []
+    for position, row in enumerate(rows):
+        try:
+            runs.append(parse_run(row))
+        except ValueError as exc:
+            return f"page 1, row {position}: {exc}"
+    return runs
+
+
+def page_result(rows: list[dict[str, Any]]) -> list[Run] | str:
+    try:
+        return parse_history_page(1, {"data": rows, "pagination": None})
+    except ValueError as exc:
+        return str(exc)
+
+
+def same_runs(got: list[Run] | str, want: list[Run] | str) -> bool:
+    """Equal runs, with every datetime in the very same UTC tzinfo (not only equal instants)."""
+    if isinstance(got, str) or isinstance(want, str):
+        return got == want
+    times = [t for run in got for t in (run.created_at, run.planned)]
+    return got == want and all(t.tzinfo is UTC for t in times)
+
+
+@pytest.mark.parametrize(("key", "value"), ODD_CASES, ids=repr)
+def test_each_odd_field_alone_is_read_as_the_reference_reads_it(key: str, value: Any) -> None:
+    page = [ordinary(3), with_odd(ordinary(2), {key: value}), ordinary(1)]
+    assert same_runs(page_result(page), reference(page))
+
+
+@settings(max_examples=300, deadline=None)
+@given(page=pages())
+def test_a_page_read_by_columns_equals_the_row_by_row_reference(page: list[dict[str, Any]]) -> None:
+    assert same_runs(page_result(page), reference(page))
+
+
+def test_an_ordinary_page_never_goes_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path must really be taken for what the API usually sends, pending next run
+    included (it carries `scheduled_execution_at`), or a check is several times slower."""
+    page = [ordinary(day) for day in range(30, 0, -1)]
+    page.insert(0, make_run("nightly", "2026-05-01T06:00:00Z", status="Scheduled"))
+    assert "scheduled_execution_at" in page[0]
+    calls: list[object] = []
+    monkeypatch.setattr(parse_module, "parse_run", lambda row: calls.append(row))
+    runs = parse_history_page(1, {"data": page, "pagination": None})
+    assert calls == []
+    assert [r.planned.day for r in runs[:3]] == [1, 30, 29]
+    assert all(r.dated for r in runs)
+
+
+def test_an_unusual_row_is_read_by_the_reference_with_its_own_message() -> None:
+    page = [ordinary(30), ordinary(29)]
+    page[1]["created_at"] = "2026-04-29T08:00:00+02:00"  # valid, but not plain UTC
+    runs = parse_history_page(1, {"data": page, "pagination": None})
+    assert runs[1].created_at.tzinfo is UTC
+    assert runs[1].created_at.hour == 6
+    page[1]["record_count"] = "many"
+    with pytest.raises(ValueError, match=r"page 1, row 1: field 'record_count' is not of type int"):
+        parse_history_page(1, {"data": page, "pagination": None})
