@@ -1,6 +1,6 @@
 """The cost of judging: `check --snapshot` on a 200-index fleet against `json.loads` alone.
 
-    python benchmarks/evaluation.py [--indexes 200] [--runs 365] [--repeats 5] [--profile]
+    python benchmarks/evaluation.py [--indexes 200] [--runs 365] [--repeats 9] [--profile]
 
 Records two snapshots with the real `backup-drift snapshot` against the emulator: the fleet
 (`--indexes` indexes x 1 daily schedule x `--runs` runs) and a spec declaring one of its
@@ -11,10 +11,10 @@ indexes. Then, in this process (warm: imports and start-up do not count), the me
 - `json.loads` of every body file of each snapshot, already in memory: the floor, since a
   check cannot avoid decoding what it reads.
 
-The marginal costs (fleet minus one index) are compared: target check <= 2 x the floor.
-The same check with `--concurrency 1` is measured too (the snapshot is read from disk: more
-threads only contend for the GIL). `--profile` adds a cProfile (every thread) of one fleet
-check with `--concurrency 1`: the functions and the modules where the time goes.
+The marginal costs (fleet minus one index) are compared: target check <= 2 x the floor. A
+snapshot is replayed on one thread whatever `--concurrency` says, so there is one check to
+time. `--profile` adds a cProfile of one fleet check: the functions and the modules where the
+time goes.
 """
 
 from __future__ import annotations
@@ -24,9 +24,7 @@ import cProfile
 import json
 import os
 import pstats
-import sys
 import tempfile
-import threading
 from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
@@ -38,8 +36,7 @@ from checker import cli
 from tests.emulator import Emulator
 from tests.fleet import NOW_TEXT, fleet_spec, fleet_state
 
-SERIAL = ("--concurrency", "1")
-KINDS = ("check", "serial", "floor")
+KINDS = ("check", "floor")
 
 
 def _cli(*args: str) -> int:
@@ -82,21 +79,10 @@ def bodies_of(snapshot: Path) -> list[bytes]:
 
 
 def profile(work: Path) -> None:
-    """Where one fleet check spends its time, in every thread (the fetch pool parses pages):
-    top functions, and totals per module."""
-    profilers = [cProfile.Profile()]
-
-    def profile_this_thread(*_: object) -> None:
-        sys.setprofile(None)  # this hook only starts a profiler for the new thread
-        profilers.append(cProfile.Profile())
-        profilers[-1].enable()
-
-    threading.setprofile(profile_this_thread)
-    try:
-        profilers[0].runcall(check, work, "fleet", *SERIAL)  # one worker: no GIL contention
-    finally:
-        threading.setprofile(None)
-    stats = pstats.Stats(*profilers)
+    """Where one fleet check spends its time: top functions, and totals per module."""
+    profiler = cProfile.Profile()
+    profiler.runcall(check, work, "fleet")
+    stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(20)
     per_module: dict[str, float] = defaultdict(float)
     for (file, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
@@ -117,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--indexes", type=int, default=200)
     parser.add_argument("--runs", type=int, default=365)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,12 +113,10 @@ def main() -> None:
         calls: dict[str, Callable[[], object]] = {}
         for name, pages in bodies.items():
             calls[f"check {name}"] = partial(check, work, name)
-            calls[f"serial {name}"] = partial(check, work, name, *SERIAL)
             calls[f"floor {name}"] = partial(decode_all, pages)
         medians = interleaved_medians(calls, args.repeats)
-        checks, serial, floors = ({n: medians[f"{kind} {n}"] for n in bodies} for kind in KINDS)
+        checks, floors = ({n: medians[f"{kind} {n}"] for n in bodies} for kind in KINDS)
         show(args, bodies, checks, floors)
-        show_serial(checks, serial, floors)
         if args.profile:
             profile(work)
 
@@ -156,20 +140,6 @@ def show(
     print(f"  marginal check               {check_cost:.3f} s")
     print(f"  marginal floor (json.loads)  {floor_cost:.3f} s")
     print(f"  check / floor                {ratio(check_cost, floor_cost)}  (target <= 2.00x)")
-
-
-def show_serial(
-    checks: dict[str, float], serial: dict[str, float], floors: dict[str, float]
-) -> None:
-    """The same check with one fetch thread: a snapshot is read from disk, so the pool's
-    threads only contend for the GIL with the evaluation."""
-    cost = serial["fleet"] - serial["one"]
-    floor_cost = floors["fleet"] - floors["one"]
-    print(
-        f"  with --concurrency 1, fleet  {serial['fleet']:.3f} s (one index {serial['one']:.3f} s)"
-    )
-    print(f"  marginal check, 1 thread     {cost:.3f} s")
-    print(f"  check (1 thread) / floor     {ratio(cost, floor_cost)}  (target <= 2.00x)")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ True, `off` becomes False (which would break `severity: {gap: off}`), `2026-06-0
 `date` and `1:30` becomes 5400. It silently keeps the last of two duplicate keys, forgets
 every line number, and expands alias bombs until memory runs out. A spec reader that names
 `file:line:column` for every problem needs none of that, so this module only *composes* the
-document into nodes (PyYAML's parser, no constructor ever runs, so no tag can build an
-object) and converts the nodes itself:
+document into nodes (a YAML parser's events and our composer: no constructor ever runs, so no
+tag can build an object) and converts the nodes itself:
 
 - scalars resolve by the YAML 1.2 core schema only (null, bool, int, float, else string);
 - only the core tags are accepted (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`,
@@ -17,20 +17,30 @@ object) and converts the nodes itself:
 
 The result is plain JSON-like data plus two position maps keyed by JSON path tuples such as
 `("schedules", 2, "frequency")`: where each value starts and where the key naming it starts.
+
+Which parser: PyYAML's pure-Python scanner and parser are the reference. When PyYAML has
+libyaml, a spec is first read from libyaml's events (several times faster) by the same
+composer and resolver, so limits, aliases, tags and positions are handled as above. Text that
+libyaml is known to read differently (see `_PURE_ONLY`, `_libyaml_reads_alike` and
+`_flow_scalars_may_differ`) goes straight to the pure-Python parser, and any problem at all on
+the libyaml path sends the text to it as well, so every error is reported in its words and at
+its position: libyaml is only a faster way to the very same document.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 import yaml
 from yaml.composer import Composer
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader, ReaderError
 from yaml.resolver import BaseResolver
@@ -52,6 +62,8 @@ _BOOL, _NULL = _TAG_PREFIX + "bool", _TAG_PREFIX + "null"
 _SEQ, _MAP = _TAG_PREFIX + "seq", _TAG_PREFIX + "map"
 
 # The YAML 1.2.2 core schema (section 10.3.2), nothing more.
+# The first characters a null, bool, int or float of `_CORE_PATTERNS` can have ("" is null).
+_MAY_START_NON_STRING = frozenset("~nNtTfF-+.0123456789") | {""}
 _CORE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (_NULL, re.compile(r"~|null|Null|NULL|")),
     (_BOOL, re.compile(r"true|True|TRUE|false|False|FALSE")),
@@ -64,6 +76,32 @@ _CORE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+
+
+# Text that libyaml reads differently from PyYAML's pure-Python parser is left to the latter.
+# Each alternative stands for differences that tests/test_yaml_libyaml.py finds without it,
+# and each is broader than the difference it avoids: a needless match only costs speed.
+_PURE_ONLY = re.compile(
+    "|".join(
+        (
+            # PyYAML's own test of the characters it refuses (libyaml refuses the same set,
+            # in its own words, and a lone surrogate cannot even be encoded for it)
+            Reader.NON_PRINTABLE.pattern,
+            # libyaml takes a tab as a blank where PyYAML refuses it (`a:\tb`, `a: b\tc`)
+            "\t",
+            # a BOM after the first character: libyaml skips it at the start of a line and
+            # counts it as a column; PyYAML keeps it in a scalar and does not count it
+            "\ufeff",
+            # a `!` where a token may start, so possibly a tag: PyYAML reads `[!x, b]` as one
+            # item tagged `!x,`, libyaml as two, and `a: !` is null to one, a string to the
+            # other (a `!` inside a word, as in `urgent!`, is plain text to both)
+            r"""(?<![^\s\[\]{},:?'"])!""",
+            # `key: |#`: libyaml takes a comment right after a block scalar header
+            r"[|>][-+0-9]*#",
+        )
+    )
+)
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
 
 
 @dataclass(frozen=True)
@@ -144,6 +182,86 @@ class _Loader(Reader, Scanner, Parser, _Composer, _CoreResolver):
         _CoreResolver.__init__(self)
 
 
+class _Events(Protocol):
+    """The event half of a YAML parser, which is all that libyaml contributes."""
+
+    def check_event(self, *choices: type[yaml.Event]) -> bool: ...
+
+    def peek_event(self) -> yaml.Event | None: ...
+
+    def get_event(self) -> yaml.Event | None: ...
+
+
+class _LibyamlLoader(_Composer, _CoreResolver):
+    """`_Loader` with libyaml scanning and parsing: the same composer and resolver on top.
+
+    libyaml's parser is held, not inherited from: `CParser` brings a composer of its own
+    (`get_single_node` in C, without our nesting limit and alias bookkeeping), and holding
+    it means that composer cannot be reached, whatever the method resolution order.
+    """
+
+    def __init__(self, text: str, events: Callable[[str], _Events]) -> None:
+        parser = events(text)
+        # Bound methods as attributes: the composer calls them for every event.
+        self.check_event = parser.check_event
+        self.peek_event = parser.peek_event
+        self.get_event = parser.get_event
+        _Composer.__init__(self)
+        _CoreResolver.__init__(self)
+
+    def get_single_node(self) -> Node | None:
+        root = super().get_single_node()
+        if root is not None and _flow_scalars_may_differ(root):
+            raise _ReadDifferently
+        return root
+
+    def dispose(self) -> None:
+        """Nothing to release: libyaml's parser is freed with its Python object."""
+
+
+class _ReadDifferently(Exception):
+    """libyaml's node graph may differ from PyYAML's: the pure-Python parser must read."""
+
+
+def _flow_scalars_may_differ(root: Node) -> bool:
+    """Whether a flow collection holds a plain scalar that libyaml may have read otherwise.
+
+    Inside `[...]` and `{...}`, PyYAML ends a plain scalar at `?` (`[a?]` is an error to it,
+    the string `a?` to libyaml), and it places an empty value (`{a: }`, `[a: ]`) right after
+    the `:` where libyaml places it at the `,`, `]` or `}` that follows. Looking at the nodes
+    rather than at the text keeps a quoted glob such as `indexes: ["prod-?"]` on libyaml.
+    """
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, CollectionNode) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        children = _children(node)
+        if node.flow_style and any(_plain_with_question_or_empty(c) for c in children):
+            return True
+        stack.extend(children)
+    return False
+
+
+def _plain_with_question_or_empty(node: Node) -> bool:
+    # libyaml reports a plain scalar's style as "", PyYAML as None
+    return isinstance(node, ScalarNode) and not node.style and ("?" in node.value or not node.value)
+
+
+class _NodeLoader(Protocol):
+    """What `_compose_checked` needs of either loader."""
+
+    first_alias: _Marked | None
+
+    def get_single_node(self) -> Node | None: ...
+
+    def dispose(self) -> None: ...
+
+
+_LoaderFactory = Callable[[str], _NodeLoader]
+
+
 def render_path(path: JsonPath) -> str:
     """`("schedules", 2, "frequency")` as `schedules[2].frequency` (indexes count from 0)."""
     rendered = ""
@@ -159,6 +277,8 @@ def render_path(path: JsonPath) -> str:
 
 def core_tag(value: str) -> str:
     """The YAML 1.2 core-schema tag of a plain scalar: `yes`, `1:30`, `2026-06-01` are strings."""
+    if value[:1] not in _MAY_START_NON_STRING:  # most scalars: no pattern to try
+        return _STR
     for tag, pattern in _CORE_PATTERNS:
         if pattern.fullmatch(value):
             return tag
@@ -176,7 +296,18 @@ def read_yaml(data: bytes | str, file: str) -> Document:
 
 def _read(data: bytes | str, file: str) -> Document:
     text = _decode(data)
-    root = _compose(text)
+    libyaml = _libyaml_loader(text)
+    if libyaml is not None:
+        # Whatever goes wrong with libyaml (a syntax error, one of our refusals, a bad tag,
+        # an exception of its own), the pure-Python parser reads the text again: it is the
+        # reference, so every problem is reported in its words and at its position.
+        with contextlib.suppress(Exception):
+            return _document(text, file, libyaml)
+    return _document(text, file, _Loader)
+
+
+def _document(text: str, file: str, loader: _LoaderFactory) -> Document:
+    root = _compose(text, loader)
     if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL):
         raise _Refused((1, 1), "the document is empty: a spec starts with `version: 1`")
     if not isinstance(root, MappingNode):
@@ -210,25 +341,66 @@ def _byte_position(data: bytes, offset: int) -> Position:
     return (data.count(b"\n", 0, offset) + 1, column)
 
 
-def _compose(text: str) -> Node | None:
+def _libyaml_loader(text: str) -> _LoaderFactory | None:
+    """A loader on libyaml's events, or None when only the pure-Python parser may read `text`."""
+    events = _libyaml_events()
+    if events is None or not _libyaml_reads_alike(text):
+        return None
+    return partial(_LibyamlLoader, events=events)
+
+
+def _libyaml_reads_alike(text: str) -> bool:
+    """False where libyaml is known to read `text` otherwise than the pure-Python parser."""
+    # Without a final line break, libyaml puts the end of the stream on a line of its own,
+    # and an empty value placed there (`? key` on the last line) moves with it.
+    return text.endswith(_LINE_BREAKS) and _PURE_ONLY.search(text) is None
+
+
+def _libyaml_events() -> Callable[[str], _Events] | None:
+    """libyaml's parser, if this PyYAML has it (asked on each read: it costs nothing)."""
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    try:
+        from yaml._yaml import CParser  # the libyaml binding; `yaml.cyaml` imports it from here
+    except ImportError:
+        return None
+    return CParser
+
+
+def _compose(text: str, loader: _LoaderFactory) -> Node | None:
     """Build the node graph, turning PyYAML's errors into located refusals."""
     try:
-        return _compose_checked(text)
+        return _compose_checked(text, loader)
     except ReaderError as error:
         raise _Refused(_text_position(text, error.position), _reader_message(error)) from None
     except yaml.MarkedYAMLError as error:
         raise _Refused(_error_position(error), _yaml_message(error)) from None
 
 
-def _compose_checked(text: str) -> Node | None:
-    loader = _Loader(text)
+def _compose_checked(text: str, make_loader: _LoaderFactory) -> Node | None:
+    loader = make_loader(text)
     try:
         root = loader.get_single_node()
-        if root is not None:
+        # Without an alias the nodes form a tree that the size limit and the composer's
+        # nesting limit have already bounded: only aliases can expand it.
+        if root is not None and loader.first_alias is not None:
             _check_expansion(root, len(text.encode("utf-8", "surrogatepass")), loader.first_alias)
         return root
+    except ValueError as error:  # PyYAML's scanner calls chr() on an escape like "\U00110000"
+        raise _Refused(_mark_position(loader), _bad_escape()) from error
     finally:
         loader.dispose()
+
+
+def _mark_position(loader: _NodeLoader) -> Position:
+    """Where the pure-Python reader stopped (libyaml's loader does not say: the pure one
+    reads every text that fails)."""
+    get_mark = getattr(loader, "get_mark", None)
+    return _position(get_mark()) if get_mark is not None else (1, 1)
+
+
+def _bad_escape() -> str:
+    return "an escape sequence names no Unicode character (the largest is \\U0010FFFF)"
 
 
 def _reader_message(error: ReaderError) -> str:

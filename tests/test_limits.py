@@ -38,8 +38,8 @@ from checker.model import (
     Spec,
 )
 from checker.schemas_access import load_schema
-from checker.source import parse as parse_module
 from checker.source import gather as gather_module
+from checker.source import parse as parse_module
 from checker.source.gather import gather, stream
 from checker.source.http import PineconeHttp
 from checker.source.limiter import AdaptiveLimiter, Permit
