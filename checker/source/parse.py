@@ -100,14 +100,16 @@ def _rows(body: object, key: str) -> list[Row]:
 _DICT: frozenset[type] = frozenset({dict})
 
 
-def check_page(body: object) -> None:
-    """The envelope of a paginated page: `data` list, `pagination` null or {next: str}."""
-    _rows(body, "data")
+def page_rows(body: object) -> list[Row]:
+    """The rows of a paginated page, after checking its envelope: a `data` list of objects,
+    `pagination` null or {next: str}."""
+    rows = _rows(body, "data")
     pagination = _as_object(body).get("pagination")
     if pagination is not None and not (
         isinstance(pagination, dict) and isinstance(pagination.get("next", ""), str)
     ):
         raise ValueError("field 'pagination' is malformed")
+    return rows
 
 
 def parse_pages(
@@ -120,8 +122,7 @@ def parse_pages(
 
 
 def _parse_page(number: int, body: object, parse: Callable[[Row], T]) -> list[T]:
-    check_page(body)
-    return _parse_each(number, _rows(body, "data"), parse)
+    return _parse_each(number, page_rows(body), parse)
 
 
 def _parse_each(number: int, rows: list[Row], parse: Callable[[Row], T]) -> list[T]:
@@ -243,8 +244,7 @@ def parse_run(row: Row) -> Run:
 
 def parse_history_page(number: int, body: object) -> list[Run]:
     """The runs of one page: column by column when every row is ordinary, else row by row."""
-    check_page(body)
-    rows = _rows(body, "data")
+    rows = page_rows(body)
     return _ordinary_runs(rows) or _parse_each(number, rows, parse_run)
 
 
