@@ -134,12 +134,16 @@ def test_an_ordinary_page_never_goes_row_by_row(monkeypatch: pytest.MonkeyPatch)
     page = [ordinary(day) for day in range(30, 0, -1)]
     page.insert(0, make_run("nightly", "2026-05-01T06:00:00Z", status="Scheduled"))
     assert "scheduled_execution_at" in page[0]
+    # the next run as the live API lists it: Initializing, no planned time, no name
+    page.insert(0, make_run("nightly", "2026-04-30T06:00:01Z", status="Initializing", name=None))
+    assert "name" not in page[0]
     calls: list[object] = []
     monkeypatch.setattr(parse_module, "parse_run", lambda row: calls.append(row))
     runs = parse_history_page(1, {"data": page, "pagination": None})
     assert calls == []
-    assert [r.planned.day for r in runs[:3]] == [1, 30, 29]
-    assert all(r.dated for r in runs)
+    assert [r.planned.day for r in runs[:4]] == [30, 1, 30, 29]
+    assert [r.dated for r in runs[:3]] == [False, True, True]
+    assert all(r.dated for r in runs[1:])
 
 
 def test_an_unusual_row_is_read_by_the_reference_with_its_own_message() -> None:

@@ -260,7 +260,8 @@ def parse_history(pages: Sequence[object]) -> tuple[Run, ...]:
 # Reading a page by columns. A year of daily history for hundreds of indexes is ~100k rows,
 # and row-by-row parsing (a Python call per field per row) cost more than decoding the JSON.
 # Here each field of every row is fetched, type-checked and converted by C-level loops
-# (`map`, `set.issuperset`, `datetime.fromisoformat`), and the runs are built as tuples.
+# (`map`, `str.join`, `set.issuperset`, `datetime.fromisoformat`), and the runs are built
+# as tuples.
 # Anything out of the ordinary (a missing or mistyped field, a timestamp with a non-UTC
 # offset or no `T`, a year out of range) returns None, and `parse_run` reads the page row by
 # row instead: it converts what is unusual and names what is wrong. Property tests hold the
@@ -275,10 +276,9 @@ _from_iso = datetime.fromisoformat
 _make_run: Callable[[type[Run], Iterable[object]], Run] = tuple.__new__
 
 
-# The fields every row has (nullable ones included): fetched in one pass over the rows.
-_USUAL_FIELDS = itemgetter(
-    "backup_id", "status", "name", "created_at", "record_count", "size_bytes"
-)
+# The fields a row usually has (nullable ones included), fetched in one pass over the rows.
+_USUAL_KEYS = ("backup_id", "status", "name", "created_at", "record_count", "size_bytes")
+_usual_fields = itemgetter(*_USUAL_KEYS)
 
 
 def _column(rows: list[Row], key: str) -> list[object]:
@@ -360,10 +360,10 @@ def _ordinary_runs(rows: list[Row]) -> list[Run] | None:
     if not rows:
         return None  # nothing to gain; the reference returns [] too
     try:
-        fields = zip(*map(_USUAL_FIELDS, rows), strict=True)
-        ids, statuses, names, created_texts, records, sizes = fields
-    except KeyError:  # a field is missing: the reference names it
-        return None
+        fields: Iterable[Sequence[object]] = zip(*map(_usual_fields, rows), strict=True)
+    except KeyError:  # a row lacks one (the next run may have no name): column by column
+        fields = [_column(rows, key) for key in _USUAL_KEYS]  # absent as None, like null
+    ids, statuses, names, created_texts, records, sizes = fields
     if not (
         _texts(ids)
         and _texts(statuses)
