@@ -165,6 +165,12 @@ class FetchOptions:
     timeout: float
     snapshot: Path | None = None
 
+    @property
+    def workers(self) -> int:
+        """Threads reading listings: a snapshot's files are local, and more threads would
+        only compete with the parsing and judging for the interpreter."""
+        return 1 if self.snapshot is not None else self.concurrency
+
 
 @dataclass(frozen=True)
 class Source:
@@ -337,10 +343,8 @@ def check(
     shard = parse_shard(shard_text) if shard_text is not None else None
     options = FetchOptions(api_url, api_version, concurrency, timeout, snapshot)
     started = time.monotonic()
-    # Replaying local files gains nothing from threads, which would only compete with judging.
-    workers = 1 if snapshot is not None else concurrency
     with _open_source(policy, options) as source:
-        report = _judge_live(policy, source.reader, workers, now, fail_on, known, shard)
+        report = _judge_live(policy, source.reader, options.workers, now, fail_on, known, shard)
     report = replace(report, duration_seconds=round(time.monotonic() - started, 3))
     _emit(report, _resolve_format(fmt), output, targets)
     _warn_if_incomplete(report)
@@ -463,7 +467,7 @@ def init(
     )
     options = FetchOptions(api_url, api_version, concurrency, timeout, snapshot)
     with _open_source(probe, options) as source:
-        state = _read_all(probe, source.reader, concurrency)
+        state = _read_all(probe, source.reader, options.workers)
     if isinstance(state.indexes, Missing):
         raise SourceError(f"cannot read the index list: {state.indexes.reason}")
     spec_options = InitOptions(globs, DEFAULT_API_KEY_ENV, source.api_version)

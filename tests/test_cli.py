@@ -14,6 +14,7 @@ import pytest
 
 from checker import cli
 from checker.schemas_access import load_schema
+from checker.source import gather as gather_module
 from tests.emulator import Emulator, EmulatorState, Status
 from tests.example_project import build_state
 
@@ -96,6 +97,24 @@ def test_live_check_and_snapshot_replay_give_the_same_report(
     )
     assert live == replay
     assert KEY not in "".join(p.read_text() for p in (tmp_path / "snap").rglob("*.json"))
+
+
+@pytest.mark.parametrize("command", ["check", "init"])
+def test_a_snapshot_is_replayed_without_fetch_threads(
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Local files gain nothing from a pool: its threads would only compete with judging."""
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a snapshot replay started a thread pool")
+
+    monkeypatch.setattr(gather_module, "ThreadPoolExecutor", no_pool)
+    where = ["--out", str(tmp_path / "init.yaml")] if command == "init" else [SPEC, "--now", NOW]
+    code, _, err = run(capsys, command, *where, "--snapshot", EXAMPLE, "--concurrency", "8")
+    assert code in (0, 1), err
 
 
 def test_fail_on_never_turns_findings_into_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
