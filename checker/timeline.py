@@ -26,9 +26,6 @@ class Timeline:
     runs: tuple[Run, ...]  # by planned time (see `planned_runs`), the next run re-dated
     missed: tuple[datetime, ...]  # missed slots, newest first (the walk's order)
 
-    def in_window(self, t: datetime) -> bool:
-        return self.window_start <= t <= self.now
-
     def runs_in_window(self) -> Iterator[Run]:
         return iter(self._window_runs)
 
