@@ -9,8 +9,10 @@ workflow commands, Markdown/HTML/XML metacharacters, NUL, lone surrogates, huge 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 from checker.model import (
     CoverageSummary,
@@ -271,3 +273,16 @@ FIXTURES: Mapping[str, Callable[[], Report]] = {
     "empty": empty,
     "hostile": hostile,
 }
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def assert_golden(name: str, actual: str) -> None:
+    """Compare with tests/golden/<name>, or rewrite it when UPDATE_GOLDEN=1 (then review it)."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(actual.encode("utf-8"))
+    assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest and review it"
+    assert actual == path.read_bytes().decode("utf-8")

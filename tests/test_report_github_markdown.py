@@ -8,11 +8,9 @@ diff before committing it.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -43,6 +41,7 @@ from tests.report_fixtures import (
     HOSTILE_LONG,
     HOSTILE_MESSAGE,
     HOSTILE_NAME,
+    assert_golden,
     at,
     basic,
     clean,
@@ -51,20 +50,10 @@ from tests.report_fixtures import (
     report,
 )
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURE_NAMES = sorted(FIXTURES)
 UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 # --------------------------------------------------------------------------- helpers
-
-
-def assert_golden(name: str, actual: str) -> None:
-    """Compare with tests/golden/<name>, or rewrite it when UPDATE_GOLDEN=1."""
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_bytes(actual.encode("utf-8"))
-    assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest and review it"
-    assert actual == path.read_bytes().decode("utf-8")
 
 
 RUNNER_COMMANDS = frozenset(

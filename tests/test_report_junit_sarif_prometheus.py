@@ -37,6 +37,7 @@ from tests.report_fixtures import (
     FIXTURES,
     HOSTILE_MESSAGE,
     NOW,
+    assert_golden,
     at,
     basic,
     clean,
@@ -46,7 +47,6 @@ from tests.report_fixtures import (
     report,
 )
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference-schemas"
 JUNIT_XSD = REFERENCE / "junit-10.xsd"
 SARIF_SCHEMA = REFERENCE / "sarif-schema-2.1.0.json"
@@ -54,16 +54,6 @@ SARIF_SCHEMA = REFERENCE / "sarif-schema-2.1.0.json"
 FIXTURE_NAMES = sorted(FIXTURES)
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def assert_golden(name: str, actual: str) -> None:
-    """Compare with tests/golden/<name>, or rewrite it when UPDATE_GOLDEN=1."""
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(actual.encode("utf-8"))
-    assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest and review it"
-    assert actual == path.read_bytes().decode("utf-8")
 
 
 def finding(rule: str = "gap", **changes: Any) -> Finding:

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 import unicodedata
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -31,27 +29,17 @@ from tests.report_fixtures import (
     HOSTILE_LONG,
     HOSTILE_MESSAGE,
     NOW,
+    assert_golden,
     basic,
     clean,
     hostile,
     report,
 )
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 SGR = re.compile("\x1b\\[[0-9;]*m")
 UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 FIXTURE_NAMES = sorted(FIXTURES)
-
-
-def assert_golden(name: str, actual: str) -> None:
-    """Compare with tests/golden/<name>, or rewrite it when UPDATE_GOLDEN=1."""
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(actual.encode("utf-8"))
-    assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest and review it"
-    assert actual == path.read_bytes().decode("utf-8")
 
 
 def validator() -> Draft202012Validator:
