@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Literal, NamedTuple
 
 Frequency = Literal["daily", "weekly", "monthly"]
@@ -123,33 +122,12 @@ class Schedule:
     created_at: datetime
 
 
-class StatusClass(Enum):
-    SUCCESS = "success"
-    FAILURE = "failure"
-    PENDING = "pending"
-    UNKNOWN = "unknown"
-
-
-_STATUS_CLASSES: Mapping[str, StatusClass] = {
-    "Ready": StatusClass.SUCCESS,
-    "InitializationFailed": StatusClass.FAILURE,
-    "Failed": StatusClass.FAILURE,
-    "Scheduled": StatusClass.PENDING,
-    "Initializing": StatusClass.PENDING,
-    "Pending": StatusClass.PENDING,
-}
-
-
-def _statuses_of(kind: StatusClass) -> frozenset[str]:
-    return frozenset(status for status, found in _STATUS_CLASSES.items() if found is kind)
-
-
-# Statuses by class (RULES.md "Runs"); anything not in KNOWN_STATUSES is of class unknown.
+# Run statuses by class (RULES.md "Runs"); any status in none of these is of class unknown.
 # Sets, for the filters that run over every row of every history.
-SUCCESS_STATUSES = _statuses_of(StatusClass.SUCCESS)
-FAILURE_STATUSES = _statuses_of(StatusClass.FAILURE)
-PENDING_STATUSES = _statuses_of(StatusClass.PENDING)
-KNOWN_STATUSES = frozenset(_STATUS_CLASSES)
+SUCCESS_STATUSES = frozenset({"Ready"})
+FAILURE_STATUSES = frozenset({"InitializationFailed", "Failed"})
+PENDING_STATUSES = frozenset({"Scheduled", "Initializing", "Pending"})
+KNOWN_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES | PENDING_STATUSES
 
 
 class Run(NamedTuple):
