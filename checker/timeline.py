@@ -24,14 +24,11 @@ class Timeline:
     now: datetime
     window_start: datetime
     runs: tuple[Run, ...]  # by planned time (see `planned_runs`), the next run re-dated
+    planned_times: tuple[datetime, ...]  # the planned time of each of `runs`, so sorted too
     missed: tuple[datetime, ...]  # missed slots, newest first (the walk's order)
 
     def runs_in_window(self) -> Iterator[Run]:
         return iter(self._window_runs)
-
-    @cached_property
-    def planned_times(self) -> list[datetime]:
-        return list(map(_planned_of, self.runs))  # sorted, since `runs` are
 
     @cached_property
     def _window_runs(self) -> tuple[Run, ...]:
@@ -104,7 +101,14 @@ _created_of = attrgetter("created_at")
 
 
 def planned_runs(runs: Sequence[Run], schedule: Schedule) -> tuple[Run, ...]:
-    """Every run sorted by planned time, the undated next run dated by the schedule.
+    """Every run sorted by planned time, the undated next run dated by the schedule."""
+    return _by_planned_time(runs, schedule)[0]
+
+
+def _by_planned_time(
+    runs: Sequence[Run], schedule: Schedule
+) -> tuple[tuple[Run, ...], tuple[datetime, ...]]:
+    """`planned_runs`, and their planned times.
 
     Ties in planned time are broken by creation and id, never by the API's row order, so rules
     that compare neighbours (size-drop) give the same verdict for any order. Ties are rare,
@@ -119,8 +123,8 @@ def planned_runs(runs: Sequence[Run], schedule: Schedule) -> tuple[Run, ...]:
     dated.sort(key=_planned_of)
     times = list(map(_planned_of, dated))
     if any(map(eq, times, islice(times, 1, None))):  # neighbours, since they are sorted
-        dated.sort(key=lambda r: (r.planned, r.created_at, r.backup_id))
-    return tuple(dated)
+        dated.sort(key=lambda r: (r.planned, r.created_at, r.backup_id))  # times stay sorted
+    return tuple(dated), tuple(times)
 
 
 def judged_window_start(decl: Declaration, schedule: Schedule, now: datetime) -> datetime:
@@ -136,7 +140,7 @@ def _anchor(schedule: Schedule, runs: Sequence[Run]) -> datetime | None:
 class _Matcher:
     """Finds, for a slot, the closest not-yet-matched run within half a period."""
 
-    def __init__(self, times: list[datetime], cadence: Cadence) -> None:
+    def __init__(self, times: Sequence[datetime], cadence: Cadence) -> None:
         self._times = times
         self._taken = [False] * len(times)
         self._half = cadence.half_period
@@ -158,7 +162,7 @@ class _Matcher:
 def walk_slots(
     cadence: Cadence,
     anchor: datetime,
-    planned_times: list[datetime],
+    planned_times: Sequence[datetime],
     start: datetime,
     now: datetime,
     grace_end: datetime,
@@ -208,12 +212,11 @@ _RECENT = timedelta(days=100)  # about three monthly runs
 def build_timeline(
     decl: Declaration, schedule: Schedule, runs: Sequence[Run], now: datetime
 ) -> Timeline:
-    dated = planned_runs(runs, schedule)
+    dated, times = _by_planned_time(runs, schedule)
     anchor = _anchor(schedule, dated)
     cadence = Cadence(decl.frequency, anchor_day(anchor, dated) if anchor else 0)
     start = judged_window_start(decl, schedule, now)
-    times = list(map(_planned_of, dated))
     missed = (
         () if anchor is None else walk_slots(cadence, anchor, times, start, now, now - decl.grace)
     )
-    return Timeline(cadence, now, start, dated, missed)
+    return Timeline(cadence, now, start, dated, times, missed)
