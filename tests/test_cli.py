@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -115,6 +117,25 @@ def test_a_snapshot_is_replayed_without_fetch_threads(
     where = ["--out", str(tmp_path / "init.yaml")] if command == "init" else [SPEC, "--now", NOW]
     code, _, err = run(capsys, command, *where, "--snapshot", EXAMPLE, "--concurrency", "8")
     assert code in (0, 1), err
+
+
+def test_a_snapshot_body_nested_too_deeply_is_unknown_not_a_crash(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`json.loads` gives up on deep nesting with RecursionError: that listing is unreadable
+    (exit 3), like any body that is not JSON, never an internal error."""
+    snapshot = tmp_path / "snap"
+    shutil.copytree(EXAMPLE, snapshot)
+    manifest = json.loads((snapshot / "manifest.json").read_text())
+    listing = next(e for e in manifest["listings"] if e["path"].endswith("/history"))
+    body = b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    (snapshot / listing["pages"][0]).write_bytes(body)
+    manifest["files"][listing["pages"][0]] = hashlib.sha256(body).hexdigest()
+    (snapshot / "manifest.json").write_text(json.dumps(manifest))
+    code, _, err = run(capsys, "check", SPEC, "--snapshot", str(snapshot), "--now", NOW)
+    assert code == 3
+    assert f"GET {listing['path']}: unexpected response: body is not JSON" in err
+    assert "Traceback" not in err
 
 
 def test_fail_on_never_turns_findings_into_exit_0(capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
-import json
 import random
 import re
 import ssl
@@ -44,6 +43,7 @@ import httpx
 from checker import __version__
 from checker.errors import AuthRejected, Unreadable, UsageError
 from checker.source.limiter import AdaptiveLimiter, Permit
+from checker.source.parse import decode
 from checker.source.paths import INDEXES
 
 BACKOFF_BASE = 0.5  # seconds: the first retry waits up to this long
@@ -171,8 +171,8 @@ def _next_token(body: dict[str, object]) -> str | None:
     return token
 
 
-def _check_envelope(body: object, paginated: bool) -> None:
-    """The shape every page must have before its rows are worth looking at."""
+def _envelope(body: object, paginated: bool) -> dict[str, object]:
+    """`body`, once it has the shape every page must have before its rows are worth a look."""
     if not isinstance(body, dict):
         raise ValueError("the body is not a JSON object")
     key = "data" if paginated else "indexes"
@@ -180,13 +180,14 @@ def _check_envelope(body: object, paginated: bool) -> None:
         raise ValueError(f"`{key}` is missing or not a list")
     if paginated:
         _next_token(body)
+    return body
 
 
 def _api_error(body: bytes, content_type: str) -> tuple[str, str]:
     """(code, message) of an ErrorResponse body, sanitised; a plain-text body is the message."""
     try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError):
+        parsed = decode(body)
+    except ValueError:
         text = sanitize(body.decode("utf-8", "replace")) if "text/plain" in content_type else ""
         return "", text
     error = parsed.get("error") if isinstance(parsed, dict) else None
@@ -454,16 +455,16 @@ class PineconeHttp:
         self, body: bytes, paginated: bool, check: Callable[[object], None] | None
     ) -> dict[str, object]:
         try:
-            parsed = json.loads(body)
-        except (ValueError, RecursionError) as exc:
-            raise _Retryable("body is not JSON") from exc
+            parsed = decode(body)
+        except ValueError as exc:
+            raise _Retryable(str(exc)) from exc
         try:
-            _check_envelope(parsed, paginated)
+            page = _envelope(parsed, paginated)
             if check is not None:
-                check(parsed)
+                check(page)
         except ValueError as exc:
             raise _Retryable(f"unexpected body: {sanitize(str(exc))}") from exc
-        return dict(parsed)
+        return page
 
     def _transport_failure(self, exc: httpx.HTTPError, where: str) -> Exception:
         """Retryable for network trouble; final (Unreadable) for what retrying cannot fix."""

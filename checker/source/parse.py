@@ -27,10 +27,11 @@ _ABSENT = object()  # a key not in the row (None is a value the API sends)
 
 
 def decode(body: bytes) -> object:
-    """JSON-decode a page; ValueError when it is not JSON."""
+    """JSON-decode a body; ValueError when it is not JSON, or nested too deeply to decode
+    (the decoder's recursion limit: an answer no API sends, but a hand-made snapshot may)."""
     try:
         return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise ValueError("body is not JSON") from exc
 
 
