@@ -7,10 +7,10 @@ tool (format_version 1); anything else is refused with a clear message (exit 2).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from checker import jsonsafe
 from checker.errors import UsageError
 from checker.model import FindingIdentity
 
@@ -38,7 +38,7 @@ def identities(document: object) -> frozenset[FindingIdentity]:
 
 def load_baseline(path: Path) -> frozenset[FindingIdentity]:
     try:
-        return identities(json.loads(path.read_bytes()))
+        return identities(jsonsafe.loads(path.read_bytes()))
     except OSError as exc:
         raise UsageError(f"--baseline {path}: cannot read it ({exc.strerror or exc})") from exc
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors too

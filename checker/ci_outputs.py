@@ -6,9 +6,10 @@ report is missing or unreadable (exit 2 writes no report), so the action never f
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping
+
+from checker import jsonsafe
 
 OUTPUTS = {"errors": "error", "warnings": "warning", "notices": "notice", "unknown": "unknown"}
 
@@ -27,7 +28,7 @@ def output_lines(document: object) -> list[str]:
 def main(argv: list[str]) -> int:
     try:
         with open(argv[1], "rb") as report:
-            document = json.load(report)
+            document = jsonsafe.loads(report.read())
     except (IndexError, OSError, ValueError):
         return 0
     for line in output_lines(document):

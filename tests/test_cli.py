@@ -138,6 +138,31 @@ def test_a_snapshot_body_nested_too_deeply_is_unknown_not_a_crash(
     assert "Traceback" not in err
 
 
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("given", ["snapshot manifest", "baseline", "merged report"])
+def test_a_json_file_nested_too_deeply_is_a_usage_error_not_a_crash(
+    given: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Every JSON file the user hands over is decoded by `checker.jsonsafe`: deep nesting,
+    which makes `json.loads` raise RecursionError, is refused like any other bad file."""
+    deep = tmp_path / "deep.json"
+    deep.write_text(DEEP_JSON)
+    if given == "snapshot manifest":
+        (tmp_path / "snap").mkdir()
+        (tmp_path / "snap" / "manifest.json").write_text(DEEP_JSON)
+        args = ["check", SPEC, "--snapshot", str(tmp_path / "snap"), "--now", NOW]
+    elif given == "baseline":
+        args = ["check", SPEC, "--snapshot", EXAMPLE, "--now", NOW, "--baseline", str(deep)]
+    else:
+        args = ["merge", str(deep)]
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "")
+    assert str(tmp_path) in err
+    assert "internal error" not in err
+
+
 def test_fail_on_never_turns_findings_into_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, _ = run(
         capsys, "check", SPEC, "--snapshot", EXAMPLE, "--now", NOW, "--fail-on", "never"

@@ -6,12 +6,12 @@ may rely on its shape; a file that is not such a report is a usage error (exit 2
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
+from checker import jsonsafe
 from checker.errors import UsageError
 from checker.model import (
     CoverageSummary,
@@ -99,11 +99,11 @@ def load_report(path: Path) -> Report:
     from checker.schemas_access import load_schema
 
     try:
-        doc = json.loads(path.read_bytes())
+        doc = jsonsafe.loads(path.read_bytes())
         jsonschema.validate(doc, load_schema("report.schema.json"))
     except OSError as exc:
         raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
     except (ValueError, jsonschema.ValidationError) as exc:
         reason = exc.message if isinstance(exc, jsonschema.ValidationError) else "not JSON"
         raise UsageError(f"{path}: not a backup-drift JSON report: {reason}") from exc
-    return report_from_document(doc)
+    return report_from_document(cast(Doc, doc))  # the schema's top level is an object

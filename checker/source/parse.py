@@ -8,7 +8,6 @@ several pages (the token encodes an offset) are deduplicated by id, the later pa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from itertools import chain, repeat
 from operator import attrgetter, itemgetter
 from typing import TypeGuard, TypeVar, cast
 
+from checker import jsonsafe
 from checker.model import Index, Run, Schedule
 from checker.timeutil import EARLIEST_YEAR, LATEST_YEAR, parse_api_time, time_from_run_name
 
@@ -27,11 +27,10 @@ _ABSENT = object()  # a key not in the row (None is a value the API sends)
 
 
 def decode(body: bytes) -> object:
-    """JSON-decode a body; ValueError when it is not JSON, or nested too deeply to decode
-    (the decoder's recursion limit: an answer no API sends, but a hand-made snapshot may)."""
+    """JSON-decode a page body; ValueError when it cannot be decoded."""
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        return jsonsafe.loads(body)
+    except ValueError as exc:
         raise ValueError("body is not JSON") from exc
 
 

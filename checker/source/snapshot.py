@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from checker import __version__
+from checker import __version__, jsonsafe
 from checker.errors import Unreadable, UsageError
 from checker.files import write_atomically
 from checker.source.gather import PageCheck, PageReader
@@ -127,7 +127,7 @@ def _bad(directory: Path, problem: str) -> UsageError:
 
 def _load_manifest(directory: Path) -> Mapping[str, object]:
     try:
-        manifest = json.loads((directory / MANIFEST).read_bytes())
+        manifest = jsonsafe.loads((directory / MANIFEST).read_bytes())
     except FileNotFoundError as exc:
         raise _bad(directory, f"{MANIFEST} is missing") from exc
     except (OSError, ValueError) as exc:
