@@ -6,10 +6,12 @@ every duration is a `timedelta`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, NamedTuple
+from itertools import chain, repeat
+from operator import eq
+from typing import Literal, NamedTuple, overload
 
 Frequency = Literal["daily", "weekly", "monthly"]
 FREQUENCIES: tuple[Frequency, ...] = ("daily", "weekly", "monthly")
@@ -150,6 +152,118 @@ class Run(NamedTuple):
     size_bytes: int | None = None
 
 
+# What `Run._make` does, without its Python frame, for `map` over a history's rows.
+_make_run = tuple.__new__
+
+
+class History(Sequence[Run]):
+    """A schedule's runs as columns, in the API's order: row `i` of every column is run `i`.
+
+    A year of daily history for hundreds of indexes is ~100k rows, and the rules look closely
+    at few of them (the judged window, the last good run, runs whose backup still exists). So
+    the parser fills columns in C-level passes, the timeline sorts and filters positions, and
+    a `Run` is built only for a row a rule asks for. A History reads like a sequence of runs
+    and equals a tuple or list of the same runs, so tests and small callers can treat it as
+    one.
+    """
+
+    __slots__ = (
+        "backup_ids",
+        "created",
+        "dated",
+        "names",
+        "planned",
+        "record_counts",
+        "sizes",
+        "statuses",
+    )
+
+    def __init__(
+        self,
+        backup_ids: tuple[str, ...],
+        names: tuple[str | None, ...],
+        statuses: tuple[str, ...],
+        created: tuple[datetime, ...],
+        planned: tuple[datetime, ...],
+        dated: tuple[bool, ...],
+        record_counts: tuple[int | None, ...],
+        sizes: tuple[int | None, ...],
+    ) -> None:
+        self.backup_ids, self.names, self.statuses = backup_ids, names, statuses
+        self.created, self.planned, self.dated = created, planned, dated
+        self.record_counts, self.sizes = record_counts, sizes
+        if len(set(map(len, self.columns))) > 1:
+            raise ValueError("the columns of a history must have equal lengths")
+
+    @classmethod
+    def of(cls, runs: Iterable[Run]) -> History:
+        """The history of `runs`, in their order."""
+        if isinstance(runs, History):
+            return runs
+        columns = tuple(zip(*runs, strict=True))
+        return cls(*columns) if columns else _NO_RUNS
+
+    @classmethod
+    def joined(cls, histories: Iterable[History]) -> History:
+        """The runs of `histories`, one after the other."""
+        parts = [h.columns for h in histories]
+        if not parts:
+            return _NO_RUNS
+        return cls(*(tuple(chain.from_iterable(column)) for column in zip(*parts, strict=True)))
+
+    @property
+    def columns(self) -> tuple[tuple[object, ...], ...]:
+        """The eight columns, in the order of `Run`'s fields."""
+        return (
+            self.backup_ids,
+            self.names,
+            self.statuses,
+            self.created,
+            self.planned,
+            self.dated,
+            self.record_counts,
+            self.sizes,
+        )
+
+    @property
+    def measures(self) -> tuple[tuple[int | None, ...], tuple[int | None, ...]]:
+        """The record counts and sizes: the last two columns."""
+        return self.record_counts, self.sizes
+
+    def __len__(self) -> int:
+        return len(self.backup_ids)
+
+    @overload
+    def __getitem__(self, position: int) -> Run: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> History: ...
+
+    def __getitem__(self, position: int | slice) -> Run | History:
+        if isinstance(position, slice):
+            return History(*(column[position] for column in self.columns))  # type: ignore[arg-type]
+        return Run(*(column[position] for column in self.columns))  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[Run]:
+        return map(_make_run, repeat(Run), zip(*self.columns, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, History):
+            return self.columns == other.columns
+        if isinstance(other, tuple | list):
+            return len(other) == len(self) and all(map(eq, self, other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # as the equal tuple of runs hashes
+
+    def __repr__(self) -> str:
+        return f"History({list(self)!r})"
+
+
+_NO_RUNS = History((), (), (), (), (), (), (), ())
+
+
 @dataclass(frozen=True)
 class Missing:
     """Marks data that could not be read completely, with a one-line reason (no secret)."""
@@ -166,7 +280,7 @@ class ProjectState:
 
     indexes: Mapping[str, Index] | Missing
     schedules: Mapping[str, tuple[Schedule, ...] | Missing]  # by index name
-    history: Mapping[str, tuple[Run, ...] | Missing]  # by schedule id
+    history: Mapping[str, Sequence[Run] | Missing]  # by schedule id (a `History` when read)
     backups: Mapping[str, frozenset[str] | Missing]  # backup ids that exist now, by index name
 
 
@@ -183,7 +297,7 @@ class ScheduleListing:
 @dataclass(frozen=True)
 class HistoryListing:
     schedule_id: str
-    value: tuple[Run, ...] | Missing
+    value: History | Missing
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from checker.model import (
     BackupListing,
     Declaration,
     FailOn,
+    History,
     HistoryListing,
     Index,
     Listing,
     Missing,
     ProjectState,
     Report,
-    Run,
     Schedule,
     ScheduleListing,
     Spec,
@@ -59,7 +59,7 @@ class _Judge:
         self.fleet = shard is None or shard.runs_fleet_rules
         self.schedules: dict[str, tuple[Schedule, ...] | Missing] = {}
         self.backups: dict[str, frozenset[str] | Missing] = {}
-        self.histories: dict[str, tuple[Run, ...] | Missing] = {}
+        self.histories: dict[str, History | Missing] = {}
         self.owner: dict[str, str] = {}  # schedule id -> its index, from the schedule lists
         self.waiting: dict[str, dict[int, Declaration]] = defaultdict(dict)  # by index
         for position, decl in enumerate(spec.schedules):

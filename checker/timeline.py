@@ -7,134 +7,180 @@ specification, and the names here follow it.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from itertools import compress, islice, pairwise
-from operator import attrgetter, eq
+from itertools import compress, islice, pairwise, repeat
+from operator import attrgetter, eq, gt
 
-from checker.model import PENDING_STATUSES, SUCCESS_STATUSES, Declaration, Run, Schedule
+from checker.model import (
+    PENDING_STATUSES,
+    SUCCESS_STATUSES,
+    Declaration,
+    History,
+    Run,
+    Schedule,
+)
 from checker.timeutil import Cadence, is_last_day_of_month
+
+_make_run = tuple.__new__  # `Run._make` without its Python frame, for `map`
 
 
 @dataclass(frozen=True)
 class Timeline:
+    """A schedule's runs in planned-time order, with its window and missed slots.
+
+    The runs stay in their `History` columns: `order` lists their positions in planned-time
+    order, and a `Run` is built only for the runs a rule asks for (a year of history is
+    mostly outside a 30-day window).
+    """
+
     cadence: Cadence
     now: datetime
     window_start: datetime
-    runs: tuple[Run, ...]  # by planned time (see `planned_runs`), the next run re-dated
-    planned_times: tuple[datetime, ...]  # the planned time of each of `runs`, so sorted too
+    history: History  # the runs as read, in the API's order
+    planned_at: Sequence[datetime]  # each run's planned time, by position; next run re-dated
+    order: Sequence[int]  # the positions in planned-time order (see `_by_planned_time`)
+    planned_times: tuple[datetime, ...]  # `planned_at` in that order, so sorted
     missed: tuple[datetime, ...]  # missed slots, newest first (the walk's order)
+
+    def runs_at(self, positions: Iterable[int]) -> list[Run]:
+        """The runs at `positions` of the history, in that order, built in C-level passes."""
+        positions = tuple(positions)
+        h = self.history
+        columns = (h.backup_ids, h.names, h.statuses, h.created, self.planned_at, h.dated)
+        picked = [map(column.__getitem__, positions) for column in (*columns, *h.measures)]
+        return list(map(_make_run, repeat(Run), zip(*picked, strict=True)))
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """Every run, in planned-time order."""
+        return tuple(self.runs_at(self.order))
 
     def runs_in_window(self) -> Iterator[Run]:
         return iter(self._window_runs)
 
     @cached_property
-    def _window_runs(self) -> tuple[Run, ...]:
-        """The runs planned inside the window: a slice, since `runs` are sorted by planned
-        time (several rules ask, and a year of history is mostly outside a 30-day window)."""
+    def _window(self) -> range:
+        """The ranks (places in planned-time order) of the runs planned inside the window."""
         times = self.planned_times
-        return self.runs[bisect_left(times, self.window_start) : bisect_right(times, self.now)]
+        return range(bisect_left(times, self.window_start), bisect_right(times, self.now))
+
+    @cached_property
+    def _window_runs(self) -> tuple[Run, ...]:
+        """Several rules ask; a slice of `order`, since it is sorted by planned time."""
+        window = self._window
+        return tuple(self.runs_at(self.order[window.start : window.stop]))
 
     def successive_successes(self) -> Iterator[tuple[Run, Run]]:
         """Each pair of consecutive good runs whose later one is planned in the window: what
-        `gap` and `size-drop` compare (earlier pairs are outside the window, not judged).
+        `gap` and `size-drop` compare (earlier pairs are outside the window, not judged)."""
+        return iter(self._successive_successes)
 
-        Only the window and the last good run before it are looked at: a year of history
-        costs no more than its window.
-        """
-        times = self.planned_times
-        first, last = bisect_left(times, self.window_start), bisect_right(times, self.now)
-        good = with_status(self.runs[first:last], SUCCESS_STATUSES)
-        earlier = _newest_success(self.runs[:first]) if good else None
-        chained = [earlier, *good] if earlier is not None else good
-        return pairwise(chained)
+    @cached_property
+    def _successive_successes(self) -> tuple[tuple[Run, Run], ...]:
+        """Only the window and the last good run before it are looked at: a year of history
+        costs no more than its window."""
+        good = with_status(self._window_runs, SUCCESS_STATUSES)
+        earlier = self._newest_success_before(self._window.start) if good else None
+        chained = [*self.runs_at([self.order[earlier]]), *good] if earlier is not None else good
+        return tuple(pairwise(chained))
+
+    def _newest_success_before(self, end: int) -> int | None:
+        """The rank of the newest good run ranked before `end`, looking from `end` backwards."""
+        statuses, order = self.history.statuses, self.order
+        ranks = range(end - 1, -1, -1)
+        return next((r for r in ranks if statuses[order[r]] in SUCCESS_STATUSES), None)
 
     @cached_property
     def last_success(self) -> datetime | None:
         """The planned time of the newest good run (found from the newest run backwards)."""
-        newest = _newest_success(self.runs)
-        return newest.planned if newest is not None else None
+        newest = self._newest_success_before(len(self.order))
+        return self.planned_times[newest] if newest is not None else None
 
+    def runs_with_backup_in(self, backup_ids: frozenset[str]) -> list[Run]:
+        """The runs whose backup is one of `backup_ids`, in planned-time order.
 
-def _newest_success(runs: Sequence[Run]) -> Run | None:
-    return next((run for run in reversed(runs) if run.status in SUCCESS_STATUSES), None)
-
-
-_planned_of = attrgetter("planned")
+        Found in the API's order, in C-level passes, then sorted by the key of `order`:
+        usually few backups still exist, so few runs are sorted and built.
+        """
+        h, planned = self.history, self.planned_at
+        found = list(compress(range(len(h)), map(backup_ids.__contains__, h.backup_ids)))
+        found.sort(key=lambda at: (planned[at], h.created[at], h.backup_ids[at]))
+        return self.runs_at(found)
 
 
 def with_status(runs: Sequence[Run], statuses: frozenset[str]) -> list[Run]:
-    """The runs whose status is one of `statuses`, in order.
-
-    In one C-level pass, like `with_backup_in`: these filters run over every row of every
-    history (a year of a fleet is ~100k rows), where a Python loop cost more than the rules.
-    """
+    """The runs whose status is one of `statuses`, in order (one C-level pass)."""
     return list(compress(runs, map(statuses.__contains__, map(_status_of, runs))))
 
 
-def with_backup_in(runs: Sequence[Run], backup_ids: frozenset[str]) -> list[Run]:
-    """The runs whose backup is one of `backup_ids`, in order."""
-    return list(compress(runs, map(backup_ids.__contains__, map(_backup_id_of, runs))))
+_status_of = attrgetter("status")
 
 
-_status_of, _backup_id_of = attrgetter("status"), attrgetter("backup_id")
-
-
-def _next_run(runs: Sequence[Run], upcoming: datetime) -> Run | None:
-    """The row that stands for the next planned run, if any (RULES.md, "Runs").
+def _next_run(history: History, upcoming: datetime) -> int | None:
+    """The position of the row that stands for the next planned run, if any (RULES.md,
+    "Runs").
 
     The live API lists the next run as a pending row with no `scheduled_execution_at`, maybe
     no name, and a `created_at` one period early: only `next_scheduled_run` dates it.
     """
-    if PENDING_STATUSES.isdisjoint(map(_status_of, runs)):  # no list for the usual answer
+    statuses = history.statuses
+    if PENDING_STATUSES.isdisjoint(statuses):  # no list for the usual answer
         return None
-    pending = with_status(runs, PENDING_STATUSES)
+    pending = compress(range(len(statuses)), map(PENDING_STATUSES.__contains__, statuses))
     # The newest by creation; `max` keeps the first of equals, so reversed: of two rows
     # created at the same instant, the later in the API's order is the newer.
-    newest = max(reversed(pending), key=_created_of)
-    return newest if not newest.dated and upcoming > newest.created_at else None
-
-
-_created_of = attrgetter("created_at")
+    newest = max(reversed(list(pending)), key=history.created.__getitem__)
+    return newest if not history.dated[newest] and upcoming > history.created[newest] else None
 
 
 def planned_runs(runs: Sequence[Run], schedule: Schedule) -> tuple[Run, ...]:
     """Every run sorted by planned time, the undated next run dated by the schedule."""
-    return _by_planned_time(runs, schedule)[0]
+    history = History.of(runs)
+    planned_at, order, _ = _by_planned_time(history, schedule)
+    return tuple(
+        run._replace(planned=planned_at[at])
+        for at, run in zip(order, map(history.__getitem__, order), strict=True)
+    )
 
 
 def _by_planned_time(
-    runs: Sequence[Run], schedule: Schedule
-) -> tuple[tuple[Run, ...], tuple[datetime, ...]]:
-    """`planned_runs`, and their planned times.
+    history: History, schedule: Schedule
+) -> tuple[Sequence[datetime], Sequence[int], tuple[datetime, ...]]:
+    """Each run's planned time by position, the undated next run dated by the schedule; the
+    positions in planned-time order; and the planned times in that order.
 
     Ties in planned time are broken by creation and id, never by the API's row order, so rules
-    that compare neighbours (size-drop) give the same verdict for any order. Ties are rare,
-    so the runs are sorted by planned time alone (a C-level key) and again only if two are
-    equal.
+    that compare neighbours (size-drop) give the same verdict for any order. The API lists
+    runs newest first, which one C-level pass recognises; otherwise the positions are sorted
+    by planned time alone (a C-level key), and again by the full key only if two are equal.
     """
-    dated = list(runs)
+    planned: Sequence[datetime] = history.planned
     upcoming = schedule.next_scheduled_run
-    next_run = _next_run(runs, upcoming) if upcoming is not None else None
+    next_run = _next_run(history, upcoming) if upcoming is not None else None
     if next_run is not None and upcoming is not None:
-        dated[dated.index(next_run)] = next_run._replace(planned=upcoming)
-    dated.sort(key=_planned_of)
-    times = list(map(_planned_of, dated))
+        planned = [*planned[:next_run], upcoming, *planned[next_run + 1 :]]
+    later = islice(planned, 1, None)
+    if all(map(gt, planned, later)):  # strictly newest first, so no two are equal
+        return planned, range(len(planned) - 1, -1, -1), tuple(reversed(planned))
+    order = sorted(range(len(planned)), key=planned.__getitem__)
+    times = tuple(map(planned.__getitem__, order))
     if any(map(eq, times, islice(times, 1, None))):  # neighbours, since they are sorted
-        dated.sort(key=lambda r: (r.planned, r.created_at, r.backup_id))  # times stay sorted
-    return tuple(dated), tuple(times)
+        created, ids = history.created, history.backup_ids
+        order.sort(key=lambda at: (planned[at], created[at], ids[at]))  # times stay sorted
+    return planned, order, times
 
 
 def judged_window_start(decl: Declaration, schedule: Schedule, now: datetime) -> datetime:
     return max(now - decl.lookback, schedule.created_at)
 
 
-def _anchor(schedule: Schedule, runs: Sequence[Run]) -> datetime | None:
+def _anchor(schedule: Schedule, times: Sequence[datetime]) -> datetime | None:
     if schedule.next_scheduled_run is not None:
         return schedule.next_scheduled_run
-    return runs[-1].planned if runs else None
+    return times[-1] if times else None
 
 
 class _Matcher:
@@ -172,7 +218,9 @@ def walk_slots(
     `grace_end` is `now - grace`: a slot later than that is not due yet.
     """
     cursor = cadence.latest_step_until(anchor, now)  # the anchor rolled forward (or back) to now
-    matcher, missed, candidate = _Matcher(planned_times, cadence), [], cursor
+    # Every candidate lies in the window: a run planned over half a period before it matches none
+    reachable = planned_times[bisect_left(planned_times, start - cadence.half_period) :]
+    matcher, missed, candidate = _Matcher(reachable, cadence), [], cursor
     while candidate >= start:
         if candidate <= grace_end:
             matched = matcher.take(candidate)
@@ -187,7 +235,7 @@ def walk_slots(
     return tuple(missed)
 
 
-def anchor_day(anchor: datetime, runs: Sequence[Run]) -> int:
+def anchor_day(anchor: datetime, planned_times: Sequence[datetime]) -> int:
     """The day of month a monthly schedule aims for.
 
     It is the anchor's day, except when the anchor falls on the last day of its month, where
@@ -200,7 +248,7 @@ def anchor_day(anchor: datetime, runs: Sequence[Run]) -> int:
     """
     if not is_last_day_of_month(anchor):
         return anchor.day
-    recent = [r.planned for r in runs if anchor - _RECENT <= r.planned < anchor]
+    recent = [t for t in planned_times if anchor - _RECENT <= t < anchor]
     inside = [t.day for t in recent if not is_last_day_of_month(t)]
     return max(anchor.day, inside[-1]) if inside else LAST_POSSIBLE_DAY
 
@@ -212,11 +260,12 @@ _RECENT = timedelta(days=100)  # about three monthly runs
 def build_timeline(
     decl: Declaration, schedule: Schedule, runs: Sequence[Run], now: datetime
 ) -> Timeline:
-    dated, times = _by_planned_time(runs, schedule)
-    anchor = _anchor(schedule, dated)
-    cadence = Cadence(decl.frequency, anchor_day(anchor, dated) if anchor else 0)
+    history = History.of(runs)
+    planned_at, order, times = _by_planned_time(history, schedule)
+    anchor = _anchor(schedule, times)
+    cadence = Cadence(decl.frequency, anchor_day(anchor, times) if anchor else 0)
     start = judged_window_start(decl, schedule, now)
     missed = (
         () if anchor is None else walk_slots(cadence, anchor, times, start, now, now - decl.grace)
     )
-    return Timeline(cadence, now, start, dated, times, missed)
+    return Timeline(cadence, now, start, history, planned_at, order, times, missed)

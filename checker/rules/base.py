@@ -6,14 +6,14 @@ what it checks, why it matters, its parameters, and a spec that passes and one t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Literal
 
 from checker.model import Declaration, Index, Location, Run, Schedule, Severity, Spec
-from checker.timeline import Timeline, with_backup_in
+from checker.timeline import Timeline
 
 # What a rule reads from the API. A rule runs only when all of it was read completely,
 # which is how a schedule with partial data is never judged as if its data were complete.
@@ -41,7 +41,7 @@ class DeclarationContext:
     now: datetime
     index_exists: bool
     matches: tuple[Schedule, ...]  # live schedules the declaration matches (0, 1 or several)
-    runs: tuple[Run, ...] | None
+    runs: Sequence[Run] | None
     timeline: Timeline | None
     backups: frozenset[str] | None  # ids of the backups that exist now
 
@@ -55,7 +55,7 @@ class DeclarationContext:
         """History runs whose backup still exists, oldest first (two rules ask)."""
         if self.timeline is None or self.backups is None:
             return []
-        return with_backup_in(self.timeline.runs, self.backups)
+        return self.timeline.runs_with_backup_in(self.backups)
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from checker.match import judged_schedule
 from checker.model import (
     BackupListing,
     Declaration,
+    History,
     HistoryListing,
     Index,
     Listing,
     Missing,
     ProjectState,
-    Run,
     Schedule,
     ScheduleListing,
     Spec,
@@ -230,7 +230,7 @@ def gather(spec: Spec, reader: PageReader, concurrency: int = 1) -> ProjectState
     """Everything the spec needs, collected (for `init`, tests and small projects)."""
     indexes, listings = stream(spec, reader, concurrency)
     schedules: dict[str, tuple[Schedule, ...] | Missing] = {}
-    history: dict[str, tuple[Run, ...] | Missing] = {}
+    history: dict[str, History | Missing] = {}
     backups: dict[str, frozenset[str] | Missing] = {}
     for listing in listings:
         match listing:

@@ -17,11 +17,12 @@ from operator import attrgetter, itemgetter
 from typing import TypeGuard, TypeVar, cast
 
 from checker import jsonsafe
-from checker.model import Index, Run, Schedule
+from checker.model import History, Index, Run, Schedule
 from checker.timeutil import EARLIEST_YEAR, LATEST_YEAR, parse_api_time, time_from_run_name
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = TypeVar("P")
 Row = Mapping[str, object]
 _ABSENT = object()  # a key not in the row (None is a value the API sends)
 
@@ -114,8 +115,8 @@ def page_rows(body: object) -> list[Row]:
 
 def parse_pages(
     pages: Sequence[object],
-    parse_page: Callable[[int, object], Sequence[T]],
-    merge: Callable[[list[Sequence[T]]], R],
+    parse_page: Callable[[int, object], P],
+    merge: Callable[[list[P]], R],
 ) -> R:
     """Every page parsed on its own (numbered from 1, for messages), then merged."""
     return merge([parse_page(number, body) for number, body in enumerate(pages, 1)])
@@ -242,26 +243,30 @@ def parse_run(row: Row) -> Run:
     )
 
 
-def parse_history_page(number: int, body: object) -> list[Run]:
+def parse_history_page(number: int, body: object) -> History:
     """The runs of one page: column by column when every row is ordinary, else row by row."""
     rows = page_rows(body)
-    return _ordinary_runs(rows) or _parse_each(number, rows, parse_run)
+    ordinary = _ordinary_history(rows)
+    return ordinary if ordinary is not None else History.of(_parse_each(number, rows, parse_run))
 
 
-def merge_history(pages: Sequence[Sequence[Run]]) -> tuple[Run, ...]:
-    """The runs of a listing's pages, each page parsed on its own."""
-    return merge_rows(pages, attrgetter("backup_id"))
+def merge_history(pages: Sequence[History]) -> History:
+    """The runs of a listing's pages, each page parsed on its own (see `merge_rows`)."""
+    ids = list(chain.from_iterable(page.backup_ids for page in pages))
+    if len(set(ids)) == len(ids):  # the usual case: no run listed twice
+        return History.joined(pages)
+    return History.of(merge_rows(pages, attrgetter("backup_id")))
 
 
-def parse_history(pages: Sequence[object]) -> tuple[Run, ...]:
+def parse_history(pages: Sequence[object]) -> History:
     return parse_pages(pages, parse_history_page, merge_history)
 
 
 # Reading a page by columns. A year of daily history for hundreds of indexes is ~100k rows,
 # and row-by-row parsing (a Python call per field per row) cost more than decoding the JSON.
 # Here each field of every row is fetched, type-checked and converted by C-level loops
-# (`map`, `str.join`, `set.issuperset`, `datetime.fromisoformat`), and the runs are built
-# as tuples.
+# (`map`, `str.join`, `set.issuperset`, `datetime.fromisoformat`) into the columns of a
+# `History`; no `Run` is built until a rule asks for one.
 # Anything out of the ordinary (a missing or mistyped field, a timestamp with a non-UTC
 # offset or no `T`, a year out of range) returns None, and `parse_run` reads the page row by
 # row instead: it converts what is unusual and names what is wrong. Property tests hold the
@@ -272,8 +277,6 @@ _OPTIONAL_INT: frozenset[type] = frozenset({int, type(None)})  # a bool's type i
 _UTC_ONLY = frozenset({UTC})
 _tzinfo_of = attrgetter("tzinfo")
 _from_iso = datetime.fromisoformat
-# What `Run._make` does, without its Python frame: `map` calls it once per row.
-_make_run: Callable[[type[Run], Iterable[object]], Run] = tuple.__new__
 
 
 # The fields a row usually has (nullable ones included), fetched in one pass over the rows.
@@ -281,8 +284,8 @@ _USUAL_KEYS = ("backup_id", "status", "name", "created_at", "record_count", "siz
 _usual_fields = itemgetter(*_USUAL_KEYS)
 
 
-def _column(rows: list[Row], key: str) -> list[object]:
-    return list(map(dict.get, rows, repeat(key)))  # type: ignore[arg-type]
+def _column(rows: list[Row], key: str) -> tuple[object, ...]:
+    return tuple(map(dict.get, rows, repeat(key)))  # type: ignore[arg-type]
 
 
 def _all_typed(values: Iterable[object], types: frozenset[type]) -> bool:
@@ -292,30 +295,37 @@ def _all_typed(values: Iterable[object], types: frozenset[type]) -> bool:
 def _texts(values: Sequence[object]) -> TypeGuard[Sequence[str]]:
     """Whether every value is a string: `join` checks that in C, four times faster than
     looking at each value's type, and accepts exactly what `isinstance(value, str)` does."""
+    return _joined(values) is not None
+
+
+def _joined(values: Sequence[object]) -> str | None:
+    """The values joined, if every one is a string (see `_texts`)."""
     try:
-        "".join(values)  # type: ignore[arg-type]
+        return "".join(values)  # type: ignore[arg-type]
     except TypeError:
-        return False
-    return True
+        return None
 
 
 def _optional_texts(values: Sequence[object]) -> TypeGuard[Sequence[str | None]]:
     return _all_typed(values, _OPTIONAL_STR)
 
 
-def _utc_times(texts: Sequence[str]) -> list[datetime] | None:
-    """`parse_api_time` of every text when each is a plain UTC timestamp, else None."""
-    if not all(map(str.__contains__, texts, repeat("T"))):
+def _utc_times(values: Sequence[object]) -> tuple[datetime, ...] | None:
+    """`parse_api_time` of every value when each is a string holding a plain UTC timestamp,
+    else None."""
+    joined = _joined(values)
+    if joined is None:
         return None
     try:
-        times = list(map(_from_iso, texts))
+        times = tuple(map(_from_iso, values))  # type: ignore[arg-type]
     except ValueError:
         return None
-    if not times:
-        return times
-    if not _UTC_ONLY.issuperset(map(_tzinfo_of, times)):
+    # The reference wants a `T` in each text. A text `fromisoformat` accepts holds at most one
+    # (its date/time separator may be any character): so each has one when the joined texts
+    # hold as many as there are texts, which one C-level count tells.
+    if joined.count("T") != len(times) or not _UTC_ONLY.issuperset(map(_tzinfo_of, times)):
         return None
-    if min(times).year < EARLIEST_YEAR or max(times).year > LATEST_YEAR:
+    if times and (min(times).year < EARLIEST_YEAR or max(times).year > LATEST_YEAR):
         return None
     return times
 
@@ -341,33 +351,29 @@ def _name_times(names: Sequence[str | None]) -> list[datetime | None]:
 _NAME_TIMES = re.compile(r"-([0-9]{8}T[0-9]{6}Z)\n")  # what `time_from_run_name` accepts
 
 
-def _scheduled_times(values: list[object]) -> list[datetime | None] | None:
+def _scheduled_times(values: tuple[object, ...]) -> tuple[datetime | None, ...] | None:
     """The parsed `scheduled_execution_at` column (None where absent), or None if unusual."""
     if values.count(None) == len(values):  # the API omits it once a run has started
-        return [None] * len(values)
-    texts = [v for v in values if v is not None]
-    if not _texts(texts):
-        return None
-    parsed = _utc_times(texts)
+        return values  # type: ignore[return-value]
+    parsed = _utc_times([v for v in values if v is not None])
     if parsed is None:
         return None
     times = iter(parsed)
-    return [None if v is None else next(times) for v in values]
+    return tuple(None if v is None else next(times) for v in values)
 
 
-def _ordinary_runs(rows: list[Row]) -> list[Run] | None:
+def _ordinary_history(rows: list[Row]) -> History | None:
     """The runs of `rows` read by columns, or None when some row needs `parse_run`."""
     if not rows:
-        return None  # nothing to gain; the reference returns [] too
+        return None  # nothing to gain; the reference gives no runs too
     try:
-        fields: Iterable[Sequence[object]] = zip(*map(_usual_fields, rows), strict=True)
+        fields: Iterable[tuple[object, ...]] = zip(*map(_usual_fields, rows), strict=True)
     except KeyError:  # a row lacks one (the next run may have no name): column by column
         fields = [_column(rows, key) for key in _USUAL_KEYS]  # absent as None, like null
     ids, statuses, names, created_texts, records, sizes = fields
     if not (
         _texts(ids)
         and _texts(statuses)
-        and _texts(created_texts)
         and _optional_texts(names)
         and _all_typed(records, _OPTIONAL_INT)
         and _all_typed(sizes, _OPTIONAL_INT)
@@ -380,12 +386,11 @@ def _ordinary_runs(rows: list[Row]) -> list[Run] | None:
     named = _name_times(names)
     stated = [s or n for s, n in zip(scheduled, named, strict=True)] if any(scheduled) else named
     if None in stated:
-        planned: list[datetime] = [s or c for s, c in zip(stated, created, strict=True)]
-        dated = [s is not None for s in stated]
+        planned = tuple(s or c for s, c in zip(stated, created, strict=True))
+        dated = tuple(s is not None for s in stated)
     else:  # the usual page: every row states its planned time
-        planned, dated = cast(list[datetime], stated), [True] * len(rows)
-    columns = zip(ids, names, statuses, created, planned, dated, records, sizes, strict=True)
-    return list(map(_make_run, repeat(Run), columns))
+        planned, dated = tuple(cast(list[datetime], stated)), (True,) * len(rows)
+    return History(ids, names, statuses, created, planned, dated, records, sizes)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- backups
