@@ -135,8 +135,9 @@ KNOWN_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES | PENDING_STATUSES
 class Run(NamedTuple):
     """One row of a schedule's history, in the API's order (deduplicated, later page wins).
 
-    A named tuple rather than a frozen dataclass, equally immutable: a year of daily history
-    for hundreds of indexes is ~100k of these, and building a tuple costs a fifth as much.
+    A named tuple rather than a frozen dataclass, equally immutable: runs are built in bulk
+    (from a `History`'s columns, for the rows a rule looks at), and building a tuple costs a
+    fifth as much.
     """
 
     backup_id: str
