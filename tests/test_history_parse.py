@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from checker.model import Run
 from checker.source import parse as parse_module
-from checker.source.parse import parse_history_page, parse_run
+from checker.source.parse import merge_history, parse_history, parse_history_page, parse_run
 from tests.emulator import make_run
 
 ABSENT = object()  # the field is left out of the row
@@ -155,3 +155,47 @@ def test_an_unusual_row_is_read_by_the_reference_with_its_own_message() -> None:
     page[1]["record_count"] = "many"
     with pytest.raises(ValueError, match=r"page 1, row 1: field 'record_count' is not of type int"):
         parse_history_page(1, {"data": page, "pagination": None})
+
+
+# ----------------------------------------------------------------------------- listings
+
+
+@st.composite
+def listings(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Pages as `pages` draws them, some rows listed again on a later page (an offset
+    token that moved), as bodies."""
+    bodies = [draw(pages()) for _ in range(draw(st.integers(1, 4)))]
+    seen = [row for body in bodies for row in body]
+    for _ in range(draw(st.integers(0, 2)) if seen else 0):
+        again = draw(st.sampled_from(seen))
+        bodies[draw(st.integers(0, len(bodies) - 1))].append(again)
+    return [{"data": body, "pagination": None} for body in bodies]
+
+
+def listing_result(parse: Any, bodies: list[dict[str, Any]]) -> list[Run] | str:
+    try:
+        return list(parse(bodies))
+    except ValueError as exc:
+        return str(exc)
+
+
+def page_by_page(bodies: list[dict[str, Any]]) -> list[Run]:
+    """What the live client gives: each page parsed as it arrives, then merged."""
+    return merge_history([parse_history_page(n, body) for n, body in enumerate(bodies, 1)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(bodies=listings())
+def test_a_listing_read_in_one_pass_equals_its_pages_read_one_by_one(
+    bodies: list[dict[str, Any]],
+) -> None:
+    got, want = listing_result(parse_history, bodies), listing_result(page_by_page, bodies)
+    assert same_runs(got, want)
+
+
+def test_an_ordinary_listing_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    bodies = [{"data": [ordinary(day) for day in range(9, 4, -1)]}, {"data": [ordinary(4)]}]
+    calls: list[object] = []
+    monkeypatch.setattr(parse_module, "parse_history_page", lambda *a: calls.append(a))
+    assert [r.planned.day for r in parse_history(bodies)] == [9, 8, 7, 6, 5, 4]
+    assert calls == []

@@ -259,6 +259,15 @@ def merge_history(pages: Sequence[History]) -> History:
 
 
 def parse_history(pages: Sequence[object]) -> History:
+    """The runs of a whole listing's pages: what parsing each page and merging them gives.
+
+    An ordinary listing (no unusual row, no run listed twice) is read in one columnar pass
+    over all its rows, which saves joining the pages' columns; anything else page by page.
+    """
+    rows = list(chain.from_iterable(map(page_rows, pages)))
+    ordinary = _ordinary_history(rows)
+    if ordinary is not None and len(set(ordinary.backup_ids)) == len(rows):
+        return ordinary
     return parse_pages(pages, parse_history_page, merge_history)
 
 
