@@ -423,6 +423,34 @@ def test_pages_parsed_alone_and_merged_equal_pages_parsed_together() -> None:
     assert [r.backup_id for r in merged][-2:] == [rows[1]["backup_id"], rows[5]["backup_id"]]
 
 
+class _RecordedPages:
+    """Serves recorded bodies and calls no page check, as the snapshot reader does."""
+
+    def __init__(self, listings: dict[str, tuple[bytes, ...]]) -> None:
+        self.listings = listings
+
+    def get_pages(self, path: str, check: Any = None) -> tuple[bytes, ...]:
+        return self.listings[path]
+
+
+def test_a_snapshot_listing_past_the_size_limit_is_parsed_page_by_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    days = range(1, 29)
+    rows = [make_run("nightly", f"2026-04-{day:02d}T06:00:00Z", index="idx") for day in days]
+    bodies = tuple(json.dumps({"data": rows[i : i + 7]}).encode() for i in range(0, 28, 7))
+    reader = _RecordedPages({"/history": bodies})
+    whole = gather_module._history(reader, "/history", "s")
+    assert len(whole.value) == 28  # type: ignore[arg-type]
+
+    def whole_listing(pages: Any) -> Any:
+        raise AssertionError("a listing past the limit was decoded whole")
+
+    monkeypatch.setattr(gather_module, "WHOLE_LISTING_BYTES", sum(map(len, bodies)) - 1)
+    monkeypatch.setattr(gather_module, "parse_history", whole_listing)
+    assert gather_module._history(reader, "/history", "s") == whole
+
+
 # ----------------------------------------------------------------------------- memory
 
 

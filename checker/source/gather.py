@@ -49,6 +49,9 @@ from checker.source.paths import INDEXES, backups_path, history_path, schedules_
 
 T = TypeVar("T")
 P = TypeVar("P")
+# A snapshot listing up to this size is decoded whole and parsed in one pass (a year of daily
+# runs is ~0.2 MB); a larger one page by page, which bounds what is decoded at once.
+WHOLE_LISTING_BYTES = 4 * 1024 * 1024
 PageCheck = Callable[[object], None]
 
 
@@ -73,8 +76,10 @@ def _read(
     """Read one listing and parse it; any failure becomes a Missing naming the path.
 
     A live reader checks each page as it arrives (a page of the wrong shape is worth a
-    retry): those parses are kept and merged. A snapshot's pages are parsed here, as one
-    listing: `parse_listing` of them all gives what merging their pages gives, in one pass.
+    retry): those parses are kept and merged. A snapshot's pages are parsed here: as one
+    listing (`parse_listing` of them all gives what merging their pages gives, in one pass),
+    or, past `WHOLE_LISTING_BYTES`, page by page, so that one decoded page is alive at a time
+    (decoded JSON takes about four times the memory of its text).
     """
     parsed: list[P] = []
 
@@ -85,7 +90,9 @@ def _read(
         bodies = reader.get_pages(path, check)
         if len(parsed) == len(bodies):
             return merge(parsed)
-        return parse_listing([decode(body) for body in bodies])
+        if sum(map(len, bodies)) <= WHOLE_LISTING_BYTES:
+            return parse_listing([decode(body) for body in bodies])
+        return merge([parse_page(n, decode(body)) for n, body in enumerate(bodies, 1)])
     except AuthRejected:
         raise  # the whole run stops: every further request would be refused too
     except Unreadable as exc:
