@@ -226,10 +226,24 @@ class History(Sequence[Run]):
             self.sizes,
         )
 
-    @property
-    def measures(self) -> tuple[tuple[int | None, ...], tuple[int | None, ...]]:
-        """The record counts and sizes: the last two columns."""
-        return self.record_counts, self.sizes
+    def runs_at(
+        self, positions: Iterable[int], planned: Sequence[datetime] | None = None
+    ) -> list[Run]:
+        """The runs at `positions`, in that order, built in C-level passes; `planned` stands in
+        for the planned-time column (the timeline dates the next run from the schedule)."""
+        positions = tuple(positions)
+        columns = (  # in the order of `Run`'s fields
+            self.backup_ids,
+            self.names,
+            self.statuses,
+            self.created,
+            self.planned if planned is None else planned,
+            self.dated,
+            self.record_counts,
+            self.sizes,
+        )
+        picked = [map(column.__getitem__, positions) for column in columns]
+        return list(map(_make_run, repeat(Run), zip(*picked, strict=True)))
 
     def __len__(self) -> int:
         return len(self.backup_ids)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from itertools import compress, islice, pairwise, repeat
+from itertools import compress, islice, pairwise
 from operator import attrgetter, eq, gt
 
 from checker.model import (
@@ -23,8 +23,6 @@ from checker.model import (
     Schedule,
 )
 from checker.timeutil import Cadence, is_last_day_of_month
-
-_make_run = tuple.__new__  # `Run._make` without its Python frame, for `map`
 
 
 @dataclass(frozen=True)
@@ -46,12 +44,8 @@ class Timeline:
     missed: tuple[datetime, ...]  # missed slots, newest first (the walk's order)
 
     def runs_at(self, positions: Iterable[int]) -> list[Run]:
-        """The runs at `positions` of the history, in that order, built in C-level passes."""
-        positions = tuple(positions)
-        h = self.history
-        columns = (h.backup_ids, h.names, h.statuses, h.created, self.planned_at, h.dated)
-        picked = [map(column.__getitem__, positions) for column in (*columns, *h.measures)]
-        return list(map(_make_run, repeat(Run), zip(*picked, strict=True)))
+        """The runs at `positions` of the history, in that order, the next run re-dated."""
+        return self.history.runs_at(positions, self.planned_at)
 
     @property
     def runs(self) -> tuple[Run, ...]:

@@ -54,6 +54,15 @@ def test_a_history_equals_the_same_runs_as_a_tuple_list_or_history() -> None:
     assert hash(history) == hash(tuple(runs))
 
 
+def test_runs_at_positions_are_built_in_that_order_with_any_planned_column() -> None:
+    runs = _runs()
+    history = History.of(runs)
+    assert history.runs_at([2, 0]) == [runs[2], runs[0]]
+    assert history.runs_at([]) == []
+    moved = [t("2026-05-01T06:00")] * 3
+    assert history.runs_at([1], moved) == [runs[1]._replace(planned=moved[1])]
+
+
 def test_joined_histories_hold_the_runs_of_each_in_turn() -> None:
     runs = _runs()
     joined = History.joined([History.of(runs[:1]), History.of(runs[1:])])
