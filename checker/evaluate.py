@@ -94,7 +94,7 @@ def _read_declaration(decl: Declaration, state: ProjectState, now: datetime) -> 
             runs = gaps.take("history", state.history.get(matches[0].schedule_id))
             backups = gaps.take("backups", state.backups.get(decl.index))
     timeline = build_timeline(decl, matches[0], runs, now) if runs is not None else None
-    context = DeclarationContext(decl, now, index_exists, matches, runs, timeline, backups)
+    context = DeclarationContext(decl, now, index_exists, matches, timeline, backups)
     return _Reading(context, ALL_DATA - gaps.lost, tuple(gaps.problems))
 
 

@@ -213,14 +213,17 @@ class History(Sequence[Run]):
         return cls(*(tuple(chain.from_iterable(column)) for column in zip(*parts, strict=True)))
 
     @property
-    def columns(self) -> tuple[tuple[object, ...], ...]:
+    def columns(self) -> tuple[Sequence[object], ...]:
         """The eight columns, in the order of `Run`'s fields."""
+        return self._columns(self.planned)
+
+    def _columns(self, planned: Sequence[datetime]) -> tuple[Sequence[object], ...]:
         return (
             self.backup_ids,
             self.names,
             self.statuses,
             self.created,
-            self.planned,
+            planned,
             self.dated,
             self.record_counts,
             self.sizes,
@@ -232,16 +235,7 @@ class History(Sequence[Run]):
         """The runs at `positions`, in that order, built in C-level passes; `planned` stands in
         for the planned-time column (the timeline dates the next run from the schedule)."""
         positions = tuple(positions)
-        columns = (  # in the order of `Run`'s fields
-            self.backup_ids,
-            self.names,
-            self.statuses,
-            self.created,
-            self.planned if planned is None else planned,
-            self.dated,
-            self.record_counts,
-            self.sizes,
-        )
+        columns = self._columns(self.planned if planned is None else planned)
         picked = [map(column.__getitem__, positions) for column in columns]
         return list(map(_make_run, repeat(Run), zip(*picked, strict=True)))
 

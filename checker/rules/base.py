@@ -6,7 +6,7 @@ what it checks, why it matters, its parameters, and a spec that passes and one t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -41,7 +41,6 @@ class DeclarationContext:
     now: datetime
     index_exists: bool
     matches: tuple[Schedule, ...]  # live schedules the declaration matches (0, 1 or several)
-    runs: Sequence[Run] | None
     timeline: Timeline | None
     backups: frozenset[str] | None  # ids of the backups that exist now
 

@@ -252,10 +252,14 @@ def parse_history_page(number: int, body: object) -> History:
 
 def merge_history(pages: Sequence[History]) -> History:
     """The runs of a listing's pages, each page parsed on its own (see `merge_rows`)."""
-    ids = list(chain.from_iterable(page.backup_ids for page in pages))
-    if len(set(ids)) == len(ids):  # the usual case: no run listed twice
+    if _listed_once(list(chain.from_iterable(page.backup_ids for page in pages))):
         return History.joined(pages)
     return History.of(merge_rows(pages, attrgetter("backup_id")))
+
+
+def _listed_once(ids: Sequence[str]) -> bool:
+    """No run appears twice (the usual case; else `merge_rows` decides which copy stays)."""
+    return len(set(ids)) == len(ids)
 
 
 def parse_history(pages: Sequence[object]) -> History:
@@ -266,7 +270,7 @@ def parse_history(pages: Sequence[object]) -> History:
     """
     rows = list(chain.from_iterable(map(page_rows, pages)))
     ordinary = _ordinary_history(rows)
-    if ordinary is not None and len(set(ordinary.backup_ids)) == len(rows):
+    if ordinary is not None and _listed_once(ordinary.backup_ids):
         return ordinary
     return parse_pages(pages, parse_history_page, merge_history)
 
