@@ -9,11 +9,13 @@ pause) the bounds are several times wider than what they guard.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import threading
 import time
 import tracemalloc
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -433,22 +435,38 @@ class _RecordedPages:
         return self.listings[path]
 
 
-def test_a_snapshot_listing_past_the_size_limit_is_parsed_page_by_page(
-    monkeypatch: pytest.MonkeyPatch,
+class _Rows(list[Any]):
+    """A page's rows that can be watched by a weak reference (a plain list cannot)."""
+
+
+@pytest.mark.parametrize("unusual", [False, True], ids=["one pass", "page by page"])
+def test_a_replayed_history_holds_one_decoded_page_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, unusual: bool
 ) -> None:
     days = range(1, 29)
     rows = [make_run("nightly", f"2026-04-{day:02d}T06:00:00Z", index="idx") for day in days]
+    if unusual:  # an offset other than UTC: the listing is read row by row, page by page
+        rows[3] = {**rows[3], "created_at": "2026-04-04T08:00:00+02:00"}
     bodies = tuple(json.dumps({"data": rows[i : i + 7]}).encode() for i in range(0, 28, 7))
     reader = _RecordedPages({"/history": bodies})
-    whole = gather_module._history(reader, "/history", "s")
-    assert len(whole.value) == 28  # type: ignore[arg-type]
+    alive: set[int] = set()  # the pages decoded and not yet freed, by number
+    most_alive = 0
 
-    def whole_listing(pages: Any) -> Any:
-        raise AssertionError("a listing past the limit was decoded whole")
+    def watched_decode(body: bytes) -> object:
+        nonlocal most_alive
+        gc.collect()  # only what is still referenced counts
+        page = json.loads(body)
+        data = page["data"] = _Rows(page["data"])
+        alive.add(id(data))
+        weakref.finalize(data, alive.discard, id(data))
+        most_alive = max(most_alive, len(alive))
+        return page
 
-    monkeypatch.setattr(gather_module, "WHOLE_LISTING_BYTES", sum(map(len, bodies)) - 1)
-    monkeypatch.setattr(gather_module, "parse_history", whole_listing)
-    assert gather_module._history(reader, "/history", "s") == whole
+    monkeypatch.setattr(parse_module, "decode", watched_decode)
+    listing = gather_module._history(reader, "/history", "s")
+    assert not isinstance(listing.value, Missing)
+    assert [run.backup_id for run in listing.value] == [row["backup_id"] for row in rows]
+    assert most_alive == 1
 
 
 # ----------------------------------------------------------------------------- memory

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import queue
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Protocol, TypeVar
@@ -33,25 +33,20 @@ from checker.model import (
 from checker.rules.coverage import relevant_indexes
 from checker.shard import Shard
 from checker.source.parse import (
-    decode,
     merge_backups,
     merge_history,
     merge_schedules,
-    parse_backups,
     parse_backups_page,
-    parse_history,
     parse_history_page,
     parse_indexes,
-    parse_schedules,
     parse_schedules_page,
+    read_history,
+    read_pages,
 )
 from checker.source.paths import INDEXES, backups_path, history_path, schedules_path
 
 T = TypeVar("T")
 P = TypeVar("P")
-# A snapshot listing up to this size is decoded whole and parsed in one pass (a year of daily
-# runs is ~0.2 MB); a larger one page by page, which bounds what is decoded at once.
-WHOLE_LISTING_BYTES = 4 * 1024 * 1024
 PageCheck = Callable[[object], None]
 
 
@@ -71,15 +66,14 @@ def _read(
     path: str,
     parse_page: Callable[[int, object], P],
     merge: Callable[[list[P]], T],
-    parse_listing: Callable[[list[object]], T],
+    read_listing: Callable[[Sequence[bytes]], T] | None = None,
 ) -> T | Missing:
     """Read one listing and parse it; any failure becomes a Missing naming the path.
 
     A live reader checks each page as it arrives (a page of the wrong shape is worth a
-    retry): those parses are kept and merged. A snapshot's pages are parsed here: as one
-    listing (`parse_listing` of them all gives what merging their pages gives, in one pass),
-    or, past `WHOLE_LISTING_BYTES`, page by page, so that one decoded page is alive at a time
-    (decoded JSON takes about four times the memory of its text).
+    retry): those parses are kept and merged. A snapshot's bodies are parsed here, by
+    `read_listing` when the kind of listing has a faster way than page by page (a history is
+    read in one pass over all its pages); either way one decoded page is alive at a time.
     """
     parsed: list[P] = []
 
@@ -90,9 +84,9 @@ def _read(
         bodies = reader.get_pages(path, check)
         if len(parsed) == len(bodies):
             return merge(parsed)
-        if sum(map(len, bodies)) <= WHOLE_LISTING_BYTES:
-            return parse_listing([decode(body) for body in bodies])
-        return merge([parse_page(n, decode(body)) for n, body in enumerate(bodies, 1)])
+        if read_listing is not None:
+            return read_listing(bodies)
+        return read_pages(bodies, parse_page, merge)
     except AuthRejected:
         raise  # the whole run stops: every further request would be refused too
     except Unreadable as exc:
@@ -106,7 +100,7 @@ def _only_page(number: int, body: object) -> Mapping[str, Index]:
 
 
 def _read_indexes(reader: PageReader) -> Mapping[str, Index] | Missing:
-    return _read(reader, INDEXES, _only_page, _first, lambda bodies: parse_indexes(bodies[0]))
+    return _read(reader, INDEXES, _only_page, _first)
 
 
 def _first(pages: list[T]) -> T:
@@ -212,19 +206,17 @@ class _Fetcher:
 
 def _schedules(reader: PageReader, index: str) -> ScheduleListing:
     parse_page = partial(parse_schedules_page, index=index)
-    parse_all = partial(parse_schedules, index=index)
-    schedules = _read(reader, schedules_path(index), parse_page, merge_schedules, parse_all)
+    schedules = _read(reader, schedules_path(index), parse_page, merge_schedules)
     return ScheduleListing(index, schedules)
 
 
 def _history(reader: PageReader, path: str, schedule_id: str) -> HistoryListing:
-    runs = _read(reader, path, parse_history_page, merge_history, parse_history)
+    runs = _read(reader, path, parse_history_page, merge_history, read_history)
     return HistoryListing(schedule_id, runs)
 
 
 def _backups(reader: PageReader, index: str) -> BackupListing:
-    path = backups_path(index)
-    backups = _read(reader, path, parse_backups_page, merge_backups, parse_backups)
+    backups = _read(reader, backups_path(index), parse_backups_page, merge_backups)
     return BackupListing(index, backups)
 
 

@@ -122,6 +122,16 @@ def parse_pages(
     return merge([parse_page(number, body) for number, body in enumerate(pages, 1)])
 
 
+def read_pages(
+    bodies: Sequence[bytes],
+    parse_page: Callable[[int, object], P],
+    merge: Callable[[list[P]], R],
+) -> R:
+    """`parse_pages` of the decoded bodies, each decoded when its turn comes, so that one
+    decoded page is alive at a time."""
+    return merge([parse_page(number, decode(body)) for number, body in enumerate(bodies, 1)])
+
+
 def _parse_page(number: int, body: object, parse: Callable[[Row], T]) -> list[T]:
     return _parse_each(number, page_rows(body), parse)
 
@@ -246,7 +256,7 @@ def parse_run(row: Row) -> Run:
 def parse_history_page(number: int, body: object) -> History:
     """The runs of one page: column by column when every row is ordinary, else row by row."""
     rows = page_rows(body)
-    ordinary = _ordinary_history(rows)
+    ordinary = _ordinary_history([rows])
     return ordinary if ordinary is not None else History.of(_parse_each(number, rows, parse_run))
 
 
@@ -268,11 +278,24 @@ def parse_history(pages: Sequence[object]) -> History:
     An ordinary listing (no unusual row, no run listed twice) is read in one columnar pass
     over all its rows, which saves joining the pages' columns; anything else page by page.
     """
-    rows = list(chain.from_iterable(map(page_rows, pages)))
-    ordinary = _ordinary_history(rows)
+    ordinary = _ordinary_history(map(page_rows, pages))
     if ordinary is not None and _listed_once(ordinary.backup_ids):
         return ordinary
     return parse_pages(pages, parse_history_page, merge_history)
+
+
+def read_history(bodies: Sequence[bytes]) -> History:
+    """`parse_history` of the decoded bodies, decoding each when its turn comes.
+
+    The fields of a page are taken as soon as it is decoded, and the page is dropped before
+    the next is decoded: one decoded page is alive at a time however long the listing (a
+    decoded page takes about four times its text), and each is read and freed while it is
+    still in the CPU's caches. A listing out of the ordinary is decoded again, page by page.
+    """
+    ordinary = _ordinary_history(page_rows(decode(body)) for body in bodies)
+    if ordinary is not None and _listed_once(ordinary.backup_ids):
+        return ordinary
+    return read_pages(bodies, parse_history_page, merge_history)
 
 
 # Reading a page by columns. A year of daily history for hundreds of indexes is ~100k rows,
@@ -290,6 +313,32 @@ _OPTIONAL_INT: frozenset[type] = frozenset({int, type(None)})  # a bool's type i
 _UTC_ONLY = frozenset({UTC})
 _tzinfo_of = attrgetter("tzinfo")
 _from_iso = datetime.fromisoformat
+
+
+# The fields of a history row that `_ordinary_history` reads, in the order it unpacks them.
+_HISTORY_FIELDS = (
+    "backup_id",
+    "status",
+    "name",
+    "created_at",
+    "record_count",
+    "size_bytes",
+    "scheduled_execution_at",
+)
+
+
+def _fields(pages: Iterable[list[Row]]) -> list[list[object]]:
+    """Each of `_HISTORY_FIELDS` of every row of `pages`, one list per field, page after page.
+
+    A page is done with before the next is asked for, so a caller that decodes pages lazily
+    never holds two.
+    """
+    columns: list[list[object]] = [[] for _ in _HISTORY_FIELDS]
+    for rows in pages:
+        for column, key in zip(columns, _HISTORY_FIELDS, strict=True):
+            column.extend(_column(rows, key))
+        del rows  # before the next page is decoded
+    return columns
 
 
 def _column(rows: list[Row], key: str) -> tuple[object, ...]:
@@ -368,10 +417,10 @@ def _name_times(names: Sequence[str | None]) -> list[datetime | None]:
 _NAME_TIMES = re.compile(r"-([0-9]{8}T[0-9]{6}Z)\n")  # what `time_from_run_name` accepts
 
 
-def _scheduled_times(values: tuple[object, ...]) -> tuple[datetime | None, ...] | None:
+def _scheduled_times(values: list[object]) -> tuple[datetime | None, ...] | None:
     """The parsed `scheduled_execution_at` column (None where absent), or None if unusual."""
     if values.count(None) == len(values):  # the API omits it once a run has started
-        return values  # type: ignore[return-value]
+        return (None,) * len(values)
     parsed = _utc_times([v for v in values if v is not None])
     if parsed is None:
         return None
@@ -379,14 +428,12 @@ def _scheduled_times(values: tuple[object, ...]) -> tuple[datetime | None, ...] 
     return tuple(None if v is None else next(times) for v in values)
 
 
-def _ordinary_history(rows: list[Row]) -> History | None:
-    """The runs of `rows` read by columns, or None when some row needs `parse_run`."""
-    if not rows:
+def _ordinary_history(pages: Iterable[list[Row]]) -> History | None:
+    """The runs of the rows of `pages` read by columns, or None when some row needs
+    `parse_run`."""
+    ids, statuses, names, created_texts, records, sizes, scheduled_texts = _fields(pages)
+    if not ids:
         return None  # nothing to gain; the reference gives no runs too
-    ids, statuses, names, created_texts, records, sizes = (
-        _column(rows, key)
-        for key in ("backup_id", "status", "name", "created_at", "record_count", "size_bytes")
-    )
     if not (
         _texts(ids)
         and _texts(statuses)
@@ -396,7 +443,7 @@ def _ordinary_history(rows: list[Row]) -> History | None:
     ):
         return None
     created = _utc_times(created_texts)
-    scheduled = _scheduled_times(_column(rows, "scheduled_execution_at"))
+    scheduled = _scheduled_times(scheduled_texts)
     if created is None or scheduled is None:
         return None
     named = _name_times(names)
@@ -405,8 +452,17 @@ def _ordinary_history(rows: list[Row]) -> History | None:
         planned = tuple(s or c for s, c in zip(stated, created, strict=True))
         dated = tuple(s is not None for s in stated)
     else:  # the usual page: every row states its planned time
-        planned, dated = tuple(cast(list[datetime], stated)), (True,) * len(rows)
-    return History(ids, names, statuses, created, planned, dated, records, sizes)  # type: ignore[arg-type]
+        planned, dated = tuple(cast(list[datetime], stated)), (True,) * len(ids)
+    return History(
+        tuple(ids),
+        tuple(names),
+        tuple(statuses),
+        created,
+        planned,
+        dated,
+        tuple(records),  # type: ignore[arg-type]
+        tuple(sizes),  # type: ignore[arg-type]
+    )
 
 
 # --------------------------------------------------------------------------- backups
