@@ -63,6 +63,32 @@ def test_runs_at_positions_are_built_in_that_order_with_any_planned_column() -> 
     assert history.runs_at([1], moved) == [runs[1]._replace(planned=moved[1])]
 
 
+@pytest.mark.parametrize(
+    "positions",
+    [
+        range(3),
+        range(2, -1, -1),
+        range(1, 3),
+        range(1, 0, -1),
+        range(0),
+        range(2, 2),
+        range(-1, -3, -1),
+    ],
+)
+def test_runs_at_consecutive_positions_are_the_runs_at_each_position(positions: range) -> None:
+    runs = _runs()
+    history = History.of(runs)
+    assert history.runs_at(positions) == [runs[at] for at in positions]
+    moved = [t("2026-05-01T06:00"), t("2026-05-02T06:00"), t("2026-05-03T06:00")]
+    want = [runs[at]._replace(planned=moved[at]) for at in positions]
+    assert history.runs_at(positions, moved) == want
+
+
+def test_runs_at_a_position_past_the_end_fails_as_an_index_would() -> None:
+    with pytest.raises(IndexError):
+        History.of(_runs()).runs_at(range(1, 4))
+
+
 def test_joined_histories_hold_the_runs_of_each_in_turn() -> None:
     runs = _runs()
     joined = History.joined([History.of(runs[:1]), History.of(runs[1:])])

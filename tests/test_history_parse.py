@@ -49,6 +49,9 @@ NAMES = [
     "nightly-\uff120260430T060000Z",  # a full-width digit
     "nightly-20260430T060000",  # no Z
     "nightly-20260430T060000Z\nx",  # a time, then a newline: no time at the end
+    "night\nly-20260430T060000Z",  # a newline inside, a time at the end
+    "nightly-20260430t060000Z",  # a lower-case `t`
+    "nightly-2026043\u0660T060000Z",  # an Arabic-Indic zero
     "nightly",
     "",
 ]

@@ -8,7 +8,6 @@ several pages (the token encodes an offset) are deduplicated by id, the later pa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -399,22 +398,30 @@ def _utc_times(values: Sequence[object]) -> tuple[datetime, ...] | None:
 def _name_times(names: Sequence[str | None]) -> list[datetime | None]:
     """`time_from_run_name` of every name.
 
-    When every name carries a time, one regex pass over the names joined by newlines finds
-    them all: each name's tail must be `-YYYYMMDDTHHMMSSZ` right before its newline, and a
-    name holding a newline of its own could fake a match, so none may.
+    When every name carries a time, C-level passes find them all: the 17th character from
+    the end of each name must be `-`, and the last 16, with every digit turned into `0`, must
+    read `00000000T000000Z` (ASCII digits only, as the reference wants).
     """
     if None not in names:
-        joined = "\n".join(names) + "\n"  # type: ignore[arg-type]
-        found = _NAME_TIMES.findall(joined)
-        if len(found) == len(names) == joined.count("\n"):
-            try:
-                return list(map(_from_iso, found))
-            except ValueError:  # the shape of a time, but no real date: the reference decides
-                pass
+        try:
+            dashes = "".join(map(_SEPARATOR, names))  # type: ignore[arg-type]
+        except IndexError:  # a name too short to carry a time
+            dashes = ""
+        if dashes == "-" * len(names):
+            times = list(map(_TIME_TEXT, names))  # type: ignore[arg-type]
+            if "".join(times).translate(_DIGITS_TO_ZERO) == _TIME_SHAPE * len(names):
+                try:
+                    return list(map(_from_iso, times))
+                except ValueError:  # the shape of a time but no real date: the reference decides
+                    pass
     return [time_from_run_name(name) if name else None for name in names]
 
 
-_NAME_TIMES = re.compile(r"-([0-9]{8}T[0-9]{6}Z)\n")  # what `time_from_run_name` accepts
+# What `time_from_run_name` accepts: `-YYYYMMDDTHHMMSSZ` at the end of a name.
+_SEPARATOR = itemgetter(-17)
+_TIME_TEXT = itemgetter(slice(-16, None))
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+_TIME_SHAPE = "00000000T000000Z"
 
 
 def _scheduled_times(values: list[object]) -> tuple[datetime | None, ...] | None:
