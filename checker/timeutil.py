@@ -82,7 +82,11 @@ def format_duration(delta: timedelta) -> str:
 
 
 def _last_day(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+    # Not `calendar.monthrange`, which works out the month's first weekday as well: this
+    # runs for every schedule judged, and for every step of a monthly one.
+    if month == 2:
+        return 29 if calendar.isleap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def is_last_day_of_month(t: datetime) -> bool:

@@ -8,6 +8,7 @@ have, and hold the two paths to the same runs, or to the same error.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from typing import Any
 
@@ -17,7 +18,13 @@ from hypothesis import strategies as st
 
 from checker.model import Run
 from checker.source import parse as parse_module
-from checker.source.parse import merge_history, parse_history, parse_history_page, parse_run
+from checker.source.parse import (
+    merge_history,
+    parse_history,
+    parse_history_page,
+    parse_run,
+    read_history,
+)
 from tests.emulator import make_run
 
 ABSENT = object()  # the field is left out of the row
@@ -194,6 +201,21 @@ def test_a_listing_read_in_one_pass_equals_its_pages_read_one_by_one(
 ) -> None:
     got, want = listing_result(parse_history, bodies), listing_result(page_by_page, bodies)
     assert same_runs(got, want)
+    assert same_runs(listing_result(replayed, bodies), want)
+
+
+def replayed(bodies: list[dict[str, Any]]) -> list[Run]:
+    """What a snapshot replay gives: the bodies as recorded, decoded one at a time."""
+    return read_history([json.dumps(body).encode() for body in bodies])
+
+
+@pytest.mark.parametrize("row", [[], "row", 7, None, True], ids=repr)
+def test_a_row_that_is_not_an_object_fails_the_listing_as_page_by_page(row: object) -> None:
+    bodies = [{"data": [ordinary(9), ordinary(8)]}, {"data": [ordinary(7), row, ordinary(6)]}]
+    want = listing_result(page_by_page, bodies)
+    assert want == "row 1 is not an object"
+    assert listing_result(parse_history, bodies) == want
+    assert listing_result(replayed, bodies) == want
 
 
 def test_an_ordinary_listing_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:

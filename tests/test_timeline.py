@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import calendar
+from datetime import datetime, timedelta
 
 import pytest
 
 from checker.timeline import build_timeline, planned_runs
-from checker.timeutil import Cadence, parse_api_time, time_from_run_name
+from checker.timeutil import Cadence, is_last_day_of_month, parse_api_time, time_from_run_name
 from tests.builders import NOW, declaration, run, schedule, t
 
 # ----------------------------------------------------------------------------- time parsing
@@ -201,3 +202,11 @@ def test_latest_step_until_equals_stepping_one_period_at_a_time(frequency: str, 
     while slow > end:
         slow = cadence.step_back(slow)
     assert cadence.latest_step_until(start, end) == slow
+
+
+@pytest.mark.parametrize("year", [1, 1900, 2000, 2023, 2024, 2100, 9000, 9999])
+def test_the_last_day_of_every_month_is_the_calendars(year: int) -> None:
+    for month in range(1, 13):
+        last = calendar.monthrange(year, month)[1]
+        assert is_last_day_of_month(datetime(year, month, last))
+        assert not is_last_day_of_month(datetime(year, month, last - 1))

@@ -87,14 +87,23 @@ def _as_object(body: object) -> Mapping[str, object]:
 
 
 def _rows(body: object, key: str) -> list[Row]:
+    return _objects(_listed(body, key))
+
+
+def _listed(body: object, key: str) -> list[object]:
     rows = _as_object(body).get(key)
     if not isinstance(rows, list):
         raise ValueError(f"the body has no {key!r} list")
+    return rows
+
+
+def _objects(rows: list[object]) -> list[Row]:
+    """`rows`, once each is known to be an object."""
     if not _DICT.issuperset(map(type, rows)):  # in one C-level pass; the loop names the row
         for position, row in enumerate(rows):
             if not isinstance(row, dict):
                 raise ValueError(f"row {position} is not an object")
-    return rows
+    return rows  # type: ignore[return-value]
 
 
 _DICT: frozenset[type] = frozenset({dict})
@@ -103,7 +112,12 @@ _DICT: frozenset[type] = frozenset({dict})
 def page_rows(body: object) -> list[Row]:
     """The rows of a paginated page, after checking its envelope: a `data` list of objects,
     `pagination` null or {next: str}."""
-    rows = _rows(body, "data")
+    return _objects(_page_data(body))
+
+
+def _page_data(body: object) -> list[object]:
+    """The `data` list of a page whose envelope is right; its items may be anything."""
+    rows = _listed(body, "data")
     pagination = _as_object(body).get("pagination")
     if pagination is not None and not (
         isinstance(pagination, dict) and isinstance(pagination.get("next", ""), str)
@@ -277,7 +291,7 @@ def parse_history(pages: Sequence[object]) -> History:
     An ordinary listing (no unusual row, no run listed twice) is read in one columnar pass
     over all its rows, which saves joining the pages' columns; anything else page by page.
     """
-    ordinary = _ordinary_history(map(page_rows, pages))
+    ordinary = _ordinary_history(map(_page_data, pages))
     if ordinary is not None and _listed_once(ordinary.backup_ids):
         return ordinary
     return parse_pages(pages, parse_history_page, merge_history)
@@ -291,7 +305,7 @@ def read_history(bodies: Sequence[bytes]) -> History:
     decoded page takes about four times its text), and each is read and freed while it is
     still in the CPU's caches. A listing out of the ordinary is decoded again, page by page.
     """
-    ordinary = _ordinary_history(page_rows(decode(body)) for body in bodies)
+    ordinary = _ordinary_history(_page_data(decode(body)) for body in bodies)
     if ordinary is not None and _listed_once(ordinary.backup_ids):
         return ordinary
     return read_pages(bodies, parse_history_page, merge_history)
@@ -326,29 +340,35 @@ _HISTORY_FIELDS = (
 )
 
 
-def _fields(pages: Iterable[list[Row]]) -> list[list[object]]:
-    """Each of `_HISTORY_FIELDS` of every row of `pages`, one list per field, page after page.
+def _fields(pages: Iterable[Sequence[object]]) -> list[list[object]] | None:
+    """Each of `_HISTORY_FIELDS` of every row of `pages`, one list per field, page after page;
+    None if some row is not an object.
 
     A page is done with before the next is asked for, so a caller that decodes pages lazily
-    never holds two.
+    never holds two. No pass checks that every row is an object: looking a field up in
+    anything else (a list, a string, a number, null) raises TypeError.
     """
     columns: list[list[object]] = [[] for _ in _HISTORY_FIELDS]
     for rows in pages:
-        for column, key in zip(columns, _HISTORY_FIELDS, strict=True):
-            column.extend(_column(rows, key))
+        try:
+            for column, key in zip(columns, _HISTORY_FIELDS, strict=True):
+                column.extend(_column(rows, key))
+        except TypeError:
+            return None
         del rows  # before the next page is decoded
     return columns
 
 
-def _column(rows: list[Row], key: str) -> tuple[object, ...]:
-    """Every row's `key`, None where a row lacks it (as for null).
+def _column(rows: Sequence[object], key: str) -> tuple[object, ...]:
+    """Every row's `key`, None where a row lacks it (as for null); TypeError if a row is not
+    an object.
 
     Column by column, not one pass of an all-fields getter transposed with `zip(*...)`: that
     zip steps through one iterator per row for every field, and for a listing of hundreds of
     rows those iterators no longer fit the CPU's caches (it took twice as long in a check).
     """
     try:
-        return tuple(map(itemgetter(key), rows))
+        return tuple(map(itemgetter(key), rows))  # type: ignore[arg-type]
     except KeyError:  # a row lacks it (the next run may have no name): the slower way
         return tuple(map(dict.get, rows, repeat(key)))  # type: ignore[arg-type]
 
@@ -435,12 +455,13 @@ def _scheduled_times(values: list[object]) -> tuple[datetime | None, ...] | None
     return tuple(None if v is None else next(times) for v in values)
 
 
-def _ordinary_history(pages: Iterable[list[Row]]) -> History | None:
+def _ordinary_history(pages: Iterable[Sequence[object]]) -> History | None:
     """The runs of the rows of `pages` read by columns, or None when some row needs
     `parse_run`."""
-    ids, statuses, names, created_texts, records, sizes, scheduled_texts = _fields(pages)
-    if not ids:
-        return None  # nothing to gain; the reference gives no runs too
+    fields = _fields(pages)
+    if fields is None or not fields[0]:
+        return None  # a row that is not an object; or no rows: nothing to gain
+    ids, statuses, names, created_texts, records, sizes, scheduled_texts = fields
     if not (
         _texts(ids)
         and _texts(statuses)
