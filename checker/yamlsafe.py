@@ -61,20 +61,15 @@ _STR, _INT, _FLOAT = _TAG_PREFIX + "str", _TAG_PREFIX + "int", _TAG_PREFIX + "fl
 _BOOL, _NULL = _TAG_PREFIX + "bool", _TAG_PREFIX + "null"
 _SEQ, _MAP = _TAG_PREFIX + "seq", _TAG_PREFIX + "map"
 
-# The YAML 1.2.2 core schema (section 10.3.2), nothing more.
-# The first characters a null, bool, int or float of `_CORE_PATTERNS` can have ("" is null).
-_MAY_START_NON_STRING = frozenset("~nNtTfF-+.0123456789") | {""}
-_CORE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (_NULL, re.compile(r"~|null|Null|NULL|")),
-    (_BOOL, re.compile(r"true|True|TRUE|false|False|FALSE")),
-    (_INT, re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")),
-    (
-        _FLOAT,
-        re.compile(
-            r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
-        ),
-    ),
+# The YAML 1.2.2 core schema (section 10.3.2), nothing more: null and bool are a few
+# spellings each, and a number starts with a sign, a dot or a digit.
+_NULL_SPELLINGS = frozenset({"~", "null", "Null", "NULL", ""})
+_BOOL_SPELLINGS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+_MAY_START_NUMBER = frozenset("-+.0123456789")
+_INT_PATTERN = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT_PATTERN = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
 
 
@@ -277,12 +272,15 @@ def render_path(path: JsonPath) -> str:
 
 def core_tag(value: str) -> str:
     """The YAML 1.2 core-schema tag of a plain scalar: `yes`, `1:30`, `2026-06-01` are strings."""
-    if value[:1] not in _MAY_START_NON_STRING:  # most scalars: no pattern to try
+    if value in _NULL_SPELLINGS:
+        return _NULL
+    if value in _BOOL_SPELLINGS:
+        return _BOOL
+    if value[:1] not in _MAY_START_NUMBER:  # most scalars: no pattern to try
         return _STR
-    for tag, pattern in _CORE_PATTERNS:
-        if pattern.fullmatch(value):
-            return tag
-    return _STR
+    if _INT_PATTERN.fullmatch(value):
+        return _INT
+    return _FLOAT if _FLOAT_PATTERN.fullmatch(value) else _STR
 
 
 def read_yaml(data: bytes | str, file: str) -> Document:
