@@ -20,7 +20,8 @@ The result is plain JSON-like data plus two position maps keyed by JSON path tup
 
 Which parser: PyYAML's pure-Python scanner and parser are the reference. When PyYAML has
 libyaml, a spec is first read from libyaml's events (several times faster) by the same
-composer and resolver, so limits, aliases, tags and positions are handled as above. Text that
+resolver and `_compose_events`, a loop that builds the very nodes PyYAML's composer builds,
+so limits, aliases, tags and positions are handled as above. Text that
 libyaml is known to read differently (see `_PURE_ONLY`, `_libyaml_reads_alike` and
 `_flow_scalars_may_differ`) goes straight to the pure-Python parser, and any problem at all on
 the libyaml path sends the text to it as well, so every error is reported in its words and at
@@ -36,7 +37,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 import yaml
 from yaml.composer import Composer
@@ -187,31 +188,98 @@ class _Events(Protocol):
     def get_event(self) -> yaml.Event | None: ...
 
 
-class _LibyamlLoader(_Composer, _CoreResolver):
-    """`_Loader` with libyaml scanning and parsing: the same composer and resolver on top.
+class _LibyamlLoader(_CoreResolver):
+    """`_Loader` with libyaml scanning and parsing, composed by `_compose_events`.
 
     libyaml's parser is held, not inherited from: `CParser` brings a composer of its own
     (`get_single_node` in C, without our nesting limit and alias bookkeeping), and holding
     it means that composer cannot be reached, whatever the method resolution order.
     """
 
+    first_alias: _Marked | None = None
+
     def __init__(self, text: str, events: Callable[[str], _Events]) -> None:
-        parser = events(text)
-        # Bound methods as attributes: the composer calls them for every event.
-        self.check_event = parser.check_event
-        self.peek_event = parser.peek_event
-        self.get_event = parser.get_event
-        _Composer.__init__(self)
+        self._parser = events(text)
         _CoreResolver.__init__(self)
 
     def get_single_node(self) -> Node | None:
-        root = super().get_single_node()
+        root, self.first_alias = _compose_events(self._parser, self.resolve)
         if root is not None and _flow_scalars_may_differ(root):
             raise _ReadDifferently
         return root
 
     def dispose(self) -> None:
         """Nothing to release: libyaml's parser is freed with its Python object."""
+
+
+_Resolve = Callable[[type[Node], Any, tuple[bool, bool]], str]  # value: None for a collection
+_NO_KEY = object()  # a mapping on the stack waits for its next key
+
+
+def _compose_events(parser: _Events, resolve: _Resolve) -> tuple[Node | None, _Marked | None]:
+    """The one document of `parser`'s events as nodes, and the position of its first alias.
+
+    The node graph of PyYAML's `Composer` (same nodes, tags, marks and styles, the same
+    nesting limit as `_Composer`) built in one loop with a stack instead of a call per node:
+    a spec of hundreds of schedules has thousands of nodes, and the calls cost more than
+    libyaml's parsing. It only ever reads what libyaml could parse, and any error it raises
+    sends the text to the pure-Python parser, which reports it in its own words.
+    """
+    get = parser.get_event
+    get()  # the stream's start
+    if isinstance(parser.peek_event(), yaml.StreamEndEvent):
+        get()
+        return None, None
+    get()  # the document's start
+    anchors: dict[str, Node] = {}
+    first_alias: _Marked | None = None
+    open_nodes: list[list[object]] = []  # [collection node, pending key] from the root down
+    while True:
+        event: Any = get()  # one of the kinds tested below: libyaml parsed the text
+        kind = type(event)
+        if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            node: Node = open_nodes.pop()[0]  # type: ignore[assignment]
+            node.end_mark = event.end_mark
+        else:
+            if len(open_nodes) >= MAX_DEPTH:
+                raise _Refused(_position(event.start_mark), _too_deep())
+            anchor = event.anchor
+            if kind is yaml.AliasEvent:
+                first_alias = first_alias or event.start_mark
+                node = anchors[anchor]  # KeyError: an undefined alias
+            elif anchor is not None and anchor in anchors:
+                raise ValueError("a duplicate anchor")
+            elif kind is yaml.ScalarEvent:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = resolve(ScalarNode, event.value, event.implicit)
+                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            else:
+                collection = SequenceNode if kind is yaml.SequenceStartEvent else MappingNode
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = resolve(collection, None, event.implicit)
+                node = collection(tag, [], event.start_mark, None, event.flow_style)
+                if anchor is not None:
+                    anchors[anchor] = node
+                open_nodes.append([node, _NO_KEY])
+                continue
+            if anchor is not None and kind is not yaml.AliasEvent:
+                anchors[anchor] = node
+        if not open_nodes:
+            break
+        parent = open_nodes[-1]
+        if isinstance(parent[0], SequenceNode):
+            parent[0].value.append(node)
+        elif parent[1] is _NO_KEY:
+            parent[1] = node
+        else:
+            parent[0].value.append((parent[1], node))  # type: ignore[attr-defined]
+            parent[1] = _NO_KEY
+    get()  # the document's end
+    if not isinstance(get(), yaml.StreamEndEvent):
+        raise ValueError("more than one document")
+    return node, first_alias
 
 
 class _ReadDifferently(Exception):
