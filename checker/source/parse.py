@@ -352,25 +352,27 @@ def _fields(pages: Iterable[Sequence[object]]) -> list[list[object]] | None:
     for rows in pages:
         try:
             for column, key in zip(columns, _HISTORY_FIELDS, strict=True):
-                column.extend(_column(rows, key))
+                _extend(column, rows, key)
         except TypeError:
             return None
         del rows  # before the next page is decoded
     return columns
 
 
-def _column(rows: Sequence[object], key: str) -> tuple[object, ...]:
-    """Every row's `key`, None where a row lacks it (as for null); TypeError if a row is not
-    an object.
+def _extend(column: list[object], rows: Sequence[object], key: str) -> None:
+    """Append every row's `key` to `column`, None where a row lacks it (as for null);
+    TypeError if a row is not an object.
 
-    Column by column, not one pass of an all-fields getter transposed with `zip(*...)`: that
+    Field by field, not one pass of an all-fields getter transposed with `zip(*...)`: that
     zip steps through one iterator per row for every field, and for a listing of hundreds of
     rows those iterators no longer fit the CPU's caches (it took twice as long in a check).
     """
+    length = len(column)
     try:
-        return tuple(map(itemgetter(key), rows))  # type: ignore[arg-type]
+        column.extend(map(itemgetter(key), rows))  # type: ignore[arg-type]
     except KeyError:  # a row lacks it (the next run may have no name): the slower way
-        return tuple(map(dict.get, rows, repeat(key)))  # type: ignore[arg-type]
+        del column[length:]
+        column.extend(map(dict.get, rows, repeat(key)))  # type: ignore[arg-type]
 
 
 def _all_typed(values: Iterable[object], types: frozenset[type]) -> bool:
@@ -410,9 +412,22 @@ def _utc_times(values: Sequence[object]) -> tuple[datetime, ...] | None:
     # hold as many as there are texts, which one C-level count tells.
     if joined.count("T") != len(times) or not _UTC_ONLY.issuperset(map(_tzinfo_of, times)):
         return None
-    if times and (min(times).year < EARLIEST_YEAR or max(times).year > LATEST_YEAR):
+    texts = cast(Sequence[str], values)  # `fromisoformat` took every one
+    if not _years_in_range(texts) and (
+        min(times).year < EARLIEST_YEAR or max(times).year > LATEST_YEAR
+    ):
         return None
     return times
+
+
+def _years_in_range(texts: Sequence[str]) -> bool:
+    """Whether every year is surely in range, seen from the first digit of each text (which
+    `fromisoformat` accepts only with a four-digit year first): 2000-8999 lie in 1970-9000.
+    False only says "look closer"."""
+    return not "".join(map(_FIRST, texts)).lstrip("2345678")
+
+
+_FIRST = itemgetter(0)
 
 
 def _name_times(names: Sequence[str | None]) -> list[datetime | None]:
