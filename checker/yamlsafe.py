@@ -233,53 +233,62 @@ def _compose_events(parser: _Events, resolve: _Resolve) -> tuple[Node | None, _M
     get()  # the document's start
     anchors: dict[str, Node] = {}
     first_alias: _Marked | None = None
-    open_nodes: list[list[object]] = []  # [collection node, pending key] from the root down
+    open_nodes: list[list[Any]] = []  # [collection node, pending key] from the root down
     while True:
         event: Any = get()  # one of the kinds tested below: libyaml parsed the text
         kind = type(event)
         if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-            node: Node = open_nodes.pop()[0]  # type: ignore[assignment]
+            node: Node = open_nodes.pop()[0]
             node.end_mark = event.end_mark
         else:
             if len(open_nodes) >= MAX_DEPTH:
                 raise _Refused(_position(event.start_mark), _too_deep())
-            anchor = event.anchor
             if kind is yaml.AliasEvent:
                 first_alias = first_alias or event.start_mark
-                node = anchors[anchor]  # KeyError: an undefined alias
-            elif anchor is not None and anchor in anchors:
-                raise ValueError("a duplicate anchor")
-            elif kind is yaml.ScalarEvent:
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = resolve(ScalarNode, event.value, event.implicit)
-                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                node = anchors[event.anchor]  # KeyError: an undefined alias
             else:
-                collection = SequenceNode if kind is yaml.SequenceStartEvent else MappingNode
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = resolve(collection, None, event.implicit)
-                node = collection(tag, [], event.start_mark, None, event.flow_style)
-                if anchor is not None:
-                    anchors[anchor] = node
-                open_nodes.append([node, _NO_KEY])
-                continue
-            if anchor is not None and kind is not yaml.AliasEvent:
-                anchors[anchor] = node
+                node = _node_of(event, resolve)
+                if event.anchor is not None:
+                    if event.anchor in anchors:
+                        raise ValueError("a duplicate anchor")
+                    anchors[event.anchor] = node
+                if kind is not yaml.ScalarEvent:
+                    open_nodes.append([node, _NO_KEY])
+                    continue
         if not open_nodes:
             break
-        parent = open_nodes[-1]
-        if isinstance(parent[0], SequenceNode):
-            parent[0].value.append(node)
-        elif parent[1] is _NO_KEY:
-            parent[1] = node
-        else:
-            parent[0].value.append((parent[1], node))  # type: ignore[attr-defined]
-            parent[1] = _NO_KEY
+        _attach(open_nodes[-1], node)
     get()  # the document's end
     if not isinstance(get(), yaml.StreamEndEvent):
         raise ValueError("more than one document")
     return node, first_alias
+
+
+def _node_of(event: Any, resolve: _Resolve) -> Node:
+    """The node that a scalar, or a collection's start, begins: its tag resolved as PyYAML's
+    composer resolves it, the collection still empty."""
+    tag, kind = event.tag, type(event)
+    if kind is yaml.ScalarEvent:
+        if tag is None or tag == "!":
+            tag = resolve(ScalarNode, event.value, event.implicit)
+        return ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    collection = SequenceNode if kind is yaml.SequenceStartEvent else MappingNode
+    if tag is None or tag == "!":
+        tag = resolve(collection, None, event.implicit)
+    return collection(tag, [], event.start_mark, None, event.flow_style)
+
+
+def _attach(parent: list[Any], node: Node) -> None:
+    """Add a finished node to the open collection `parent` ([node, pending key]): an item of
+    a sequence, else a mapping's key, then the value that pairs with it."""
+    collection, key = parent
+    if isinstance(collection, SequenceNode):
+        collection.value.append(node)
+    elif key is _NO_KEY:
+        parent[1] = node
+    else:
+        collection.value.append((key, node))
+        parent[1] = _NO_KEY
 
 
 class _ReadDifferently(Exception):
