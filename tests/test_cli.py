@@ -138,6 +138,25 @@ def test_a_snapshot_body_nested_too_deeply_is_unknown_not_a_crash(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("change", ["one byte", "truncated"])
+def test_a_snapshot_body_that_does_not_match_its_sha256_is_refused(
+    change: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The digests detect a damaged snapshot: the replay stops with exit 2 and no report."""
+    snapshot = tmp_path / "snap"
+    shutil.copytree(EXAMPLE, snapshot)
+    manifest = json.loads((snapshot / "manifest.json").read_text())
+    name = next(e for e in manifest["listings"] if e["path"].endswith("/history"))["pages"][0]
+    body = (snapshot / name).read_bytes()
+    damaged = body.replace(b"Ready", b"Reade", 1) if change == "one byte" else body[:-1]
+    assert damaged != body
+    (snapshot / name).write_bytes(damaged)
+    code, out, err = run(capsys, "check", SPEC, "--snapshot", str(snapshot), "--now", NOW)
+    assert code == 2
+    assert f"{name} does not match its SHA-256 in manifest.json" in err
+    assert out == ""
+
+
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
 
 
