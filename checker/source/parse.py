@@ -412,22 +412,9 @@ def _utc_times(values: Sequence[object]) -> tuple[datetime, ...] | None:
     # hold as many as there are texts, which one C-level count tells.
     if joined.count("T") != len(times) or not _UTC_ONLY.issuperset(map(_tzinfo_of, times)):
         return None
-    texts = cast(Sequence[str], values)  # `fromisoformat` took every one
-    if not _years_in_range(texts) and (
-        min(times).year < EARLIEST_YEAR or max(times).year > LATEST_YEAR
-    ):
+    if times and (min(times).year < EARLIEST_YEAR or max(times).year > LATEST_YEAR):
         return None
     return times
-
-
-def _years_in_range(texts: Sequence[str]) -> bool:
-    """Whether every year is surely in range, seen from the first digit of each text (which
-    `fromisoformat` accepts only with a four-digit year first): 2000-8999 lie in 1970-9000.
-    False only says "look closer"."""
-    return not "".join(map(_FIRST, texts)).lstrip("2345678")
-
-
-_FIRST = itemgetter(0)
 
 
 def _name_times(names: Sequence[str | None]) -> list[datetime | None]:
