@@ -134,10 +134,7 @@ def planned_runs(runs: Sequence[Run], schedule: Schedule) -> tuple[Run, ...]:
     """Every run sorted by planned time, the undated next run dated by the schedule."""
     history = History.of(runs)
     planned_at, order, _ = _by_planned_time(history, schedule)
-    return tuple(
-        run._replace(planned=planned_at[at])
-        for at, run in zip(order, map(history.__getitem__, order), strict=True)
-    )
+    return tuple(history.runs_at(order, planned_at))
 
 
 def _by_planned_time(

@@ -8,10 +8,10 @@ several pages (the token encodes an offset) are deduplicated by id, the later pa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from itertools import chain, repeat
+from itertools import chain, count, repeat
 from operator import attrgetter, itemgetter
 from typing import TypeGuard, TypeVar, cast
 
@@ -127,12 +127,16 @@ def _page_data(body: object) -> list[object]:
 
 
 def parse_pages(
-    pages: Sequence[object],
+    pages: Iterable[object],
     parse_page: Callable[[int, object], P],
     merge: Callable[[list[P]], R],
 ) -> R:
-    """Every page parsed on its own (numbered from 1, for messages), then merged."""
-    return merge([parse_page(number, body) for number, body in enumerate(pages, 1)])
+    """Every page parsed on its own (numbered from 1, for messages), then merged.
+
+    `map` lets go of each page before it asks for the next, so pages decoded lazily are
+    alive one at a time (a loop variable would still hold the previous one).
+    """
+    return merge(list(map(parse_page, count(1), pages)))
 
 
 def read_pages(
@@ -142,7 +146,7 @@ def read_pages(
 ) -> R:
     """`parse_pages` of the decoded bodies, each decoded when its turn comes, so that one
     decoded page is alive at a time."""
-    return merge([parse_page(number, decode(body)) for number, body in enumerate(bodies, 1)])
+    return parse_pages(map(decode, bodies), parse_page, merge)
 
 
 def _parse_page(number: int, body: object, parse: Callable[[Row], T]) -> list[T]:
@@ -286,15 +290,8 @@ def _listed_once(ids: Sequence[str]) -> bool:
 
 
 def parse_history(pages: Sequence[object]) -> History:
-    """The runs of a whole listing's pages: what parsing each page and merging them gives.
-
-    An ordinary listing (no unusual row, no run listed twice) is read in one columnar pass
-    over all its rows, which saves joining the pages' columns; anything else page by page.
-    """
-    ordinary = _ordinary_history(map(_page_data, pages))
-    if ordinary is not None and _listed_once(ordinary.backup_ids):
-        return ordinary
-    return parse_pages(pages, parse_history_page, merge_history)
+    """The runs of a whole listing's pages: what parsing each page and merging them gives."""
+    return _history_of(lambda: iter(pages))
 
 
 def read_history(bodies: Sequence[bytes]) -> History:
@@ -305,10 +302,19 @@ def read_history(bodies: Sequence[bytes]) -> History:
     decoded page takes about four times its text), and each is read and freed while it is
     still in the CPU's caches. A listing out of the ordinary is decoded again, page by page.
     """
-    ordinary = _ordinary_history(_page_data(decode(body)) for body in bodies)
+    return _history_of(lambda: map(decode, bodies))
+
+
+def _history_of(pages: Callable[[], Iterator[object]]) -> History:
+    """The runs of the listing whose pages `pages()` gives (it is asked at most twice).
+
+    An ordinary listing (no unusual row, no run listed twice) is read in one columnar pass
+    over all its rows, which saves joining the pages' columns; anything else page by page.
+    """
+    ordinary = _ordinary_history(map(_page_data, pages()))
     if ordinary is not None and _listed_once(ordinary.backup_ids):
         return ordinary
-    return read_pages(bodies, parse_history_page, merge_history)
+    return parse_pages(pages(), parse_history_page, merge_history)
 
 
 # Reading a page by columns. A year of daily history for hundreds of indexes is ~100k rows,
@@ -417,26 +423,34 @@ def _utc_times(values: Sequence[object]) -> tuple[datetime, ...] | None:
     return times
 
 
-def _name_times(names: Sequence[str | None]) -> list[datetime | None]:
-    """`time_from_run_name` of every name.
-
-    When every name carries a time, C-level passes find them all: the 17th character from
-    the end of each name must be `-`, and the last 16, with every digit turned into `0`, must
-    read `00000000T000000Z` (ASCII digits only, as the reference wants).
-    """
-    if None not in names:
-        try:
-            dashes = "".join(map(_SEPARATOR, names))  # type: ignore[arg-type]
-        except IndexError:  # a name too short to carry a time
-            dashes = ""
-        if dashes == "-" * len(names):
-            times = list(map(_TIME_TEXT, names))  # type: ignore[arg-type]
-            if "".join(times).translate(_DIGITS_TO_ZERO) == _TIME_SHAPE * len(names):
-                try:
-                    return list(map(_from_iso, times))
-                except ValueError:  # the shape of a time but no real date: the reference decides
-                    pass
+def _name_times(names: Sequence[str | None]) -> Sequence[datetime | None]:
+    """`time_from_run_name` of every name."""
+    plain = _plain_name_times(cast(Sequence[str], names)) if None not in names else None
+    if plain is not None:
+        return plain
     return [time_from_run_name(name) if name else None for name in names]
+
+
+def _plain_name_times(names: Sequence[str]) -> list[datetime] | None:
+    """The times of names that all carry one, found in C-level passes, else None.
+
+    The 17th character from the end of each name must be `-`, and the last 16, with every
+    digit turned into `0`, must read `00000000T000000Z` (ASCII digits only, as the
+    reference wants); `fromisoformat` then decides whether each is a real date.
+    """
+    try:
+        dashes = "".join(map(_SEPARATOR, names))
+    except IndexError:  # a name too short to carry a time
+        return None
+    times = list(map(_TIME_TEXT, names))
+    if dashes != "-" * len(names):
+        return None
+    if "".join(times).translate(_DIGITS_TO_ZERO) != _TIME_SHAPE * len(names):
+        return None
+    try:
+        return list(map(_from_iso, times))
+    except ValueError:  # the shape of a time but no real date: the reference decides
+        return None
 
 
 # What `time_from_run_name` accepts: `-YYYYMMDDTHHMMSSZ` at the end of a name.
@@ -482,7 +496,7 @@ def _ordinary_history(pages: Iterable[Sequence[object]]) -> History | None:
         planned = tuple(s or c for s, c in zip(stated, created, strict=True))
         dated = tuple(s is not None for s in stated)
     else:  # the usual page: every row states its planned time
-        planned, dated = tuple(cast(list[datetime], stated)), (True,) * len(ids)
+        planned, dated = tuple(cast(Sequence[datetime], stated)), (True,) * len(ids)
     return History(
         tuple(ids),
         tuple(names),
